@@ -1,0 +1,406 @@
+//! Turns the text of `zpool status` into [`PoolMetrics`], one per pool.
+//!
+//! A line state machine, pure and linear: header lines `label: content` open a
+//! section, continuation lines (indented by a tab, or by spaces in older
+//! versions) extend it, the `config:` section holds the device table. A pool
+//! is finished when the next `pool:` line starts and at the end of the input.
+//! Nothing here fails: what it cannot read becomes `Unrecognized` or a
+//! [`Diagnostic`], and parsing goes on.
+
+mod scan;
+mod status;
+mod table;
+
+use jiff::Zoned;
+
+use crate::model::{
+    ErrorState, NEVER_SCANNED_AGE_HOURS, PoolMetrics, PoolState, Scan, ScanState, StatusDesc,
+};
+pub use scan::{choose_scan, parse_scan_line};
+pub use status::classify_status;
+use table::{Fed, Table};
+pub use table::{ROOT_DEV, parse_count};
+
+/// Something in the input that was skipped or not understood.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// 1-based line number in the input.
+    pub line: usize,
+    /// What was wrong, with the offending text.
+    pub message: String,
+}
+
+/// The result of [`parse_with_diagnostics`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Parsed {
+    /// One entry per pool, in input order.
+    pub pools: Vec<PoolMetrics>,
+    /// What was skipped, in input order.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Parses `zpool status` output, logging what it skips at warn level.
+///
+/// Dates are read in `now`'s time zone and scan ages measured from `now`.
+#[must_use]
+pub fn parse(input: &str, now: &Zoned) -> Vec<PoolMetrics> {
+    let parsed = parse_with_diagnostics(input, now);
+    for diagnostic in &parsed.diagnostics {
+        log::warn!(
+            "zpool status line {}: {}",
+            diagnostic.line,
+            diagnostic.message
+        );
+    }
+    parsed.pools
+}
+
+/// Parses `zpool status` output and returns what it skipped alongside.
+#[must_use]
+pub fn parse_with_diagnostics(input: &str, now: &Zoned) -> Parsed {
+    let mut parser = Parser {
+        now,
+        pools: Vec::new(),
+        diagnostics: Vec::new(),
+        pool: None,
+        section: Section::Preamble,
+        line_number: 0,
+    };
+    for line in input.lines() {
+        parser.line_number += 1;
+        parser.line(line.strip_suffix('\r').unwrap_or(line));
+    }
+    parser.finish_pool();
+    Parsed {
+        pools: parser.pools,
+        diagnostics: parser.diagnostics,
+    }
+}
+
+/// The section the current line belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Section {
+    /// Before the first `pool:` line.
+    Preamble,
+    /// `status:` and its continuation lines.
+    Status,
+    /// `scan:` continuation lines (progress figures): ignored.
+    Scan,
+    /// `config:`: the device table.
+    Config,
+    /// `errors:` and its continuation lines (the `-v` file list): ignored.
+    Errors,
+    /// A section whose content is not needed (`action:`, `see:`, `remove:`, ...).
+    Ignored,
+}
+
+/// What has been read so far of the current pool.
+#[derive(Debug)]
+struct PoolBuilder {
+    name: String,
+    state: Option<PoolState>,
+    status_text: Option<String>,
+    scans: Vec<Scan>,
+    table: Table,
+    errors: Option<ErrorState>,
+}
+
+struct Parser<'a> {
+    now: &'a Zoned,
+    pools: Vec<PoolMetrics>,
+    diagnostics: Vec<Diagnostic>,
+    pool: Option<PoolBuilder>,
+    section: Section,
+    line_number: usize,
+}
+
+impl Parser<'_> {
+    fn line(&mut self, line: &str) {
+        if let Some((label, content)) = split_label(line) {
+            self.label(label, content);
+        } else {
+            self.continuation(line);
+        }
+    }
+
+    fn label(&mut self, label: &str, content: &str) {
+        if label == "pool" {
+            self.finish_pool();
+            self.pool = Some(PoolBuilder::new(content));
+            self.section = Section::Ignored;
+            return;
+        }
+        let line_number = self.line_number;
+        let Some(pool) = self.pool.as_mut() else {
+            self.diagnose(format!("{label:?} line before any pool: {content:?}"));
+            return;
+        };
+        self.section = Section::Ignored;
+        match label {
+            "state" => {
+                let state = PoolState::from_word(content.trim());
+                pool.state = Some(state);
+                if state == PoolState::Unrecognized {
+                    self.diagnose(format!("unrecognized pool state {content:?}"));
+                }
+            }
+            "status" => {
+                pool.status_text = Some(content.to_owned());
+                self.section = Section::Status;
+            }
+            "scan" => {
+                let scan = parse_scan_line(content, self.now);
+                pool.scans.push(scan);
+                self.section = Section::Scan;
+                if scan.state == ScanState::Unrecognized {
+                    self.diagnose(format!("unrecognized scan line {content:?}"));
+                }
+            }
+            "config" => self.section = Section::Config,
+            "errors" => {
+                self.section = Section::Errors;
+                match classify_errors(content) {
+                    Some(ErrorState::Unrecognized) => {
+                        pool.errors.get_or_insert(ErrorState::Unrecognized);
+                        self.diagnose(format!("unrecognized errors line {content:?}"));
+                    }
+                    Some(state) if pool.errors != Some(ErrorState::DataErrors) => {
+                        pool.errors = Some(state);
+                    }
+                    Some(_) | None => {}
+                }
+            }
+            "action" | "see" | "remove" | "expand" | "checkpoint" | "comment" => {}
+            _ => self.diagnostics.push(Diagnostic {
+                line: line_number,
+                message: format!("unknown label {label:?} skipped: {content:?}"),
+            }),
+        }
+    }
+
+    fn continuation(&mut self, line: &str) {
+        match self.section {
+            Section::Preamble => {
+                let text = line.trim();
+                if !text.is_empty() && text != "no pools available" {
+                    self.diagnose(format!("unexpected line before any pool: {line:?}"));
+                }
+            }
+            Section::Status => {
+                if let Some(text) = self.pool.as_mut().and_then(|p| p.status_text.as_mut()) {
+                    text.push('\n');
+                    text.push_str(line);
+                }
+            }
+            Section::Config => self.table_line(line),
+            Section::Scan | Section::Errors | Section::Ignored => {}
+        }
+    }
+
+    fn table_line(&mut self, line: &str) {
+        let Some(pool) = self.pool.as_mut() else {
+            return;
+        };
+        let fed = pool.table.feed(line);
+        let problems = std::mem::take(&mut pool.table.problems);
+        for problem in problems {
+            self.diagnose(problem);
+        }
+        if fed == Fed::NotTable && !line.trim().is_empty() {
+            self.diagnose(format!("unexpected line in config section: {line:?}"));
+        }
+    }
+
+    fn diagnose(&mut self, message: String) {
+        self.diagnostics.push(Diagnostic {
+            line: self.line_number,
+            message,
+        });
+    }
+
+    fn finish_pool(&mut self) {
+        if let Some(pool) = self.pool.take() {
+            self.pools.push(pool.finish(self.now));
+        }
+    }
+}
+
+impl PoolBuilder {
+    fn new(name: &str) -> Self {
+        Self {
+            name: name.to_owned(),
+            state: None,
+            status_text: None,
+            scans: Vec::new(),
+            table: Table::default(),
+            errors: None,
+        }
+    }
+
+    fn finish(self, now: &Zoned) -> PoolMetrics {
+        let state = self.state.unwrap_or(PoolState::UnknownMissing);
+        let status = self
+            .status_text
+            .as_deref()
+            .map_or(StatusDesc::Normal, classify_status);
+        let scan = choose_scan(&self.scans).unwrap_or_else(|| {
+            let healthy = state == PoolState::Online && self.status_text.is_none();
+            Scan {
+                state: if healthy {
+                    ScanState::NeverScanned
+                } else {
+                    ScanState::UnknownMissing
+                },
+                time: None,
+            }
+        });
+        PoolMetrics {
+            name: self.name,
+            state,
+            status,
+            scan,
+            scan_age_hours: scan_age_hours(scan, now),
+            errors: self.errors.unwrap_or(ErrorState::UnknownMissing),
+            devices: self.table.devices,
+        }
+    }
+}
+
+/// Hours from the scan's date to `now`; [`NEVER_SCANNED_AGE_HOURS`] for a
+/// canceled scan and when there is no date.
+fn scan_age_hours(scan: Scan, now: &Zoned) -> f64 {
+    let canceled = matches!(
+        scan.state,
+        ScanState::ScrubCanceled | ScanState::ResilverCanceled
+    );
+    match scan.time {
+        Some(time) if !canceled => {
+            let seconds = now.timestamp().as_second() - time.as_second();
+            // Seconds since a 4-digit year fit an f64 exactly.
+            #[allow(clippy::cast_precision_loss)]
+            let hours = seconds as f64 / 3600.0;
+            hours
+        }
+        _ => NEVER_SCANNED_AGE_HOURS,
+    }
+}
+
+/// What one `errors:` line says; `None` for lines that only inform
+/// (`List of errors unavailable: ...`).
+fn classify_errors(content: &str) -> Option<ErrorState> {
+    let text = content.trim();
+    if text.starts_with("No known data errors") {
+        return Some(ErrorState::Ok);
+    }
+    if text.starts_with("Permanent errors have been detected") {
+        return Some(ErrorState::DataErrors);
+    }
+    if text.starts_with("List of errors unavailable") {
+        return None;
+    }
+    // `%llu data errors, use '-v' for a list`
+    let mut words = text.split_whitespace();
+    if let (Some(count), Some("data"), Some(errors)) = (words.next(), words.next(), words.next())
+        && errors.starts_with("error")
+        && let Ok(count) = count.parse::<u64>()
+    {
+        return Some(if count == 0 {
+            ErrorState::Ok
+        } else {
+            ErrorState::DataErrors
+        });
+    }
+    Some(ErrorState::Unrecognized)
+}
+
+/// Splits a header line `  label: content` into label and content.
+///
+/// A header line starts with at most six spaces (labels are right-aligned to
+/// six characters), never a tab; the label is lowercase ASCII letters and is
+/// followed by `:` and then a space, a tab or the end of the line.
+fn split_label(line: &str) -> Option<(&str, &str)> {
+    let label_start = line.len() - line.trim_start_matches(' ').len();
+    if label_start > 6 {
+        return None;
+    }
+    let rest = &line[label_start..];
+    let label_len = rest.find(|c: char| !c.is_ascii_lowercase())?;
+    if label_len == 0 {
+        return None;
+    }
+    let label = &rest[..label_len];
+    let after = rest[label_len..].strip_prefix(':')?;
+    let content = match after.chars().next() {
+        None => "",
+        Some(' ' | '\t') => &after[1..],
+        Some(_) => return None,
+    };
+    Some((label, content))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn labels_are_split_only_at_the_left_margin() {
+        assert_eq!(split_label("  pool: tank"), Some(("pool", "tank")));
+        assert_eq!(split_label(" state: ONLINE"), Some(("state", "ONLINE")));
+        assert_eq!(split_label("config:"), Some(("config", "")));
+        assert_eq!(
+            split_label("checkpoint: created"),
+            Some(("checkpoint", "created"))
+        );
+        assert_eq!(split_label("\tsda: x"), None);
+        assert_eq!(split_label("        see: x"), None);
+        assert_eq!(split_label("  pool:tank"), None);
+        assert_eq!(split_label("NAME: x"), None);
+        assert_eq!(split_label(""), None);
+    }
+
+    #[test]
+    fn errors_lines() {
+        assert_eq!(
+            classify_errors("No known data errors"),
+            Some(ErrorState::Ok)
+        );
+        assert_eq!(
+            classify_errors("3 data errors, use '-v' for a list"),
+            Some(ErrorState::DataErrors)
+        );
+        assert_eq!(
+            classify_errors("Permanent errors have been detected in the following files:"),
+            Some(ErrorState::DataErrors)
+        );
+        assert_eq!(
+            classify_errors("List of errors unavailable: permission denied"),
+            None
+        );
+        assert_eq!(classify_errors("whatever"), Some(ErrorState::Unrecognized));
+    }
+
+    #[test]
+    fn unknown_label_is_a_diagnostic_not_a_failure() {
+        let now = Zoned::now();
+        let parsed = parse_with_diagnostics(
+            "  pool: t\n state: ONLINE\n  newthing: hello\n\tmore\nconfig:\n\n\tNAME STATE READ WRITE CKSUM\n\tt    ONLINE    0     0     0\n",
+            &now,
+        );
+        assert_eq!(parsed.pools.len(), 1);
+        assert_eq!(parsed.pools[0].devices.len(), 1);
+        assert_eq!(parsed.diagnostics.len(), 1);
+        assert!(parsed.diagnostics[0].message.contains("newthing"));
+        assert_eq!(parsed.diagnostics[0].line, 3);
+    }
+
+    #[test]
+    fn empty_and_no_pools_give_nothing() {
+        let now = Zoned::now();
+        for input in ["", "\n", "no pools available\n"] {
+            let parsed = parse_with_diagnostics(input, &now);
+            assert!(parsed.pools.is_empty(), "{input:?}");
+            assert!(parsed.diagnostics.is_empty(), "{input:?}");
+        }
+    }
+}

@@ -1,0 +1,323 @@
+//! Renders [`PoolMetrics`] as Prometheus text exposition format 0.0.4.
+//!
+//! Plain functions over the model, apart from any I/O. Samples can only be
+//! written through a [`Family`], which writes its `# HELP` and `# TYPE` lines
+//! first, so no sample can appear without them.
+
+use std::fmt::Write as _;
+
+use crate::model::{DevErrors, DevMetrics, PoolMetrics};
+
+/// The `Content-Type` of [`render`]'s output.
+pub const CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";
+
+/// The whole body when `zpool status` reports no pools.
+pub const NO_POOLS: &str = "# no pools reported\n";
+
+/// Name and HELP text of each metric family: part of the metric contract.
+pub mod help {
+    /// `zpool_pool_state`
+    pub const POOL_STATE: (&str, &str) = (
+        "zpool_pool_state",
+        "Pool state: UnknownMissing = 0, Unrecognized = 1, Online = 10, Offline = 25, Split = 26, Degraded = 50, Faulted = 60, Suspended = 70, Removed = 80, Unavail = 100",
+    );
+    /// `zpool_pool_status_desc`
+    pub const POOL_STATUS_DESC: (&str, &str) = (
+        "zpool_pool_status_desc",
+        "Pool status description: Normal = 0, Unrecognized = 1, LegacyFormat = 2, NonNativeBlockSize = 3, Errata = 4, FeaturesAvailable = 5, CompatibilityMismatch = 6, HostidMismatch = 7, SufficientReplicasForMissing = 10, DeviceRemoved = 15, DeviceOffline = 16, DeviceFaulted = 17, Resilvering = 20, ScrubAfterRebuild = 21, DeviceErrorsCorrected = 30, DataCorruption = 50, InsufficientReplicas = 60, MetadataCorrupted = 65, IoFailure = 70, BadIntentLog = 75, UnsupportedVersion = 80",
+    );
+    /// `zpool_scan_state`
+    pub const SCAN_STATE: (&str, &str) = (
+        "zpool_scan_state",
+        "Scan status: UnknownMissing = 0, Unrecognized = 1, ScrubRepaired = 10, Resilvered = 15, ScrubInProgress = 30, ResilverInProgress = 31, ScrubPaused = 32, ScrubCanceled = 35, ResilverCanceled = 36, NeverScanned = 40",
+    );
+    /// `zpool_scan_age`
+    pub const SCAN_AGE: (&str, &str) = ("zpool_scan_age", "Scan age in hours");
+    /// `zpool_error_state`
+    pub const ERROR_STATE: (&str, &str) = (
+        "zpool_error_state",
+        "Error status: UnknownMissing = 0, Unrecognized = 1, Ok = 10, DataErrors = 50",
+    );
+    /// `zpool_dev_state`
+    pub const DEV_STATE: (&str, &str) = (
+        "zpool_dev_state",
+        "Device state: UnknownMissing = 0, Unrecognized = 1, Online = 10, Avail = 11, Offline = 25, Split = 26, InUse = 27, Degraded = 50, Faulted = 60, Suspended = 70, Removed = 80, Unavail = 100",
+    );
+    /// `zpool_dev_errors_read`
+    pub const DEV_ERRORS_READ: (&str, &str) = ("zpool_dev_errors_read", "Read error count");
+    /// `zpool_dev_errors_write`
+    pub const DEV_ERRORS_WRITE: (&str, &str) = ("zpool_dev_errors_write", "Write error count");
+    /// `zpool_dev_errors_checksum`
+    pub const DEV_ERRORS_CHECKSUM: (&str, &str) =
+        ("zpool_dev_errors_checksum", "Checksum error count");
+}
+
+/// Renders every family for `pools`, or [`NO_POOLS`] when there are none.
+#[must_use]
+pub fn render(pools: &[PoolMetrics]) -> String {
+    if pools.is_empty() {
+        return NO_POOLS.to_owned();
+    }
+    let devices: usize = pools.iter().map(|pool| pool.devices.len()).sum();
+    let mut out = String::with_capacity(2048 + pools.len() * 512 + devices * 320);
+    pool_family(&mut out, help::POOL_STATE, pools, |p| {
+        f64::from(p.state.value())
+    });
+    pool_family(&mut out, help::POOL_STATUS_DESC, pools, |p| {
+        f64::from(p.status.value())
+    });
+    pool_family(&mut out, help::SCAN_STATE, pools, |p| {
+        f64::from(p.scan.state.value())
+    });
+    pool_family(&mut out, help::SCAN_AGE, pools, |p| p.scan_age_hours);
+    pool_family(&mut out, help::ERROR_STATE, pools, |p| {
+        f64::from(p.errors.value())
+    });
+    dev_family(&mut out, help::DEV_STATE, pools, |d| {
+        Some(u64::from(d.state.value()))
+    });
+    dev_family(&mut out, help::DEV_ERRORS_READ, pools, |d| {
+        d.errors.map(|e: DevErrors| e.read)
+    });
+    dev_family(&mut out, help::DEV_ERRORS_WRITE, pools, |d| {
+        d.errors.map(|e| e.write)
+    });
+    dev_family(&mut out, help::DEV_ERRORS_CHECKSUM, pools, |d| {
+        d.errors.map(|e| e.checksum)
+    });
+    out
+}
+
+fn pool_family(
+    out: &mut String,
+    (name, help): (&str, &str),
+    pools: &[PoolMetrics],
+    value: impl Fn(&PoolMetrics) -> f64,
+) {
+    let mut family = Family::start(out, name, help);
+    for pool in pools {
+        family.sample(&[("pool", &pool.name)], Value::Float(value(pool)));
+    }
+}
+
+fn dev_family(
+    out: &mut String,
+    (name, help): (&str, &str),
+    pools: &[PoolMetrics],
+    value: impl Fn(&DevMetrics) -> Option<u64>,
+) {
+    let mut family = Family::start(out, name, help);
+    for pool in pools {
+        for dev in &pool.devices {
+            if let Some(value) = value(dev) {
+                family.sample(
+                    &[("pool", &pool.name), ("dev", &dev.path)],
+                    Value::Int(value),
+                );
+            }
+        }
+    }
+}
+
+/// A sample value.
+#[derive(Debug, Clone, Copy)]
+pub enum Value {
+    /// Written as digits.
+    Int(u64),
+    /// Written as an integer when whole, else with 6 decimals.
+    Float(f64),
+}
+
+/// One metric family being written: HELP and TYPE are already out.
+pub struct Family<'a> {
+    out: &'a mut String,
+    name: &'a str,
+}
+
+impl<'a> Family<'a> {
+    /// Writes the `# HELP` and `# TYPE ... gauge` lines of a family.
+    pub fn start(out: &'a mut String, name: &'a str, help: &str) -> Self {
+        out.push_str("# HELP ");
+        out.push_str(name);
+        out.push(' ');
+        escape_help(out, help);
+        out.push_str("\n# TYPE ");
+        out.push_str(name);
+        out.push_str(" gauge\n");
+        Self { out, name }
+    }
+
+    /// Writes one sample with its labels.
+    pub fn sample(&mut self, labels: &[(&str, &str)], value: Value) {
+        self.out.push_str(self.name);
+        if !labels.is_empty() {
+            self.out.push('{');
+            for (i, (label, label_value)) in labels.iter().enumerate() {
+                if i > 0 {
+                    self.out.push(',');
+                }
+                self.out.push_str(label);
+                self.out.push_str("=\"");
+                escape_label_value(self.out, label_value);
+                self.out.push('"');
+            }
+            self.out.push('}');
+        }
+        self.out.push(' ');
+        write_value(self.out, value);
+        self.out.push('\n');
+    }
+}
+
+fn write_value(out: &mut String, value: Value) {
+    // Writing to a String cannot fail.
+    let _ = match value {
+        Value::Int(int) => write!(out, "{int}"),
+        Value::Float(float) if float.is_nan() => write!(out, "NaN"),
+        Value::Float(float) if float.is_infinite() => {
+            write!(out, "{}", if float > 0.0 { "+Inf" } else { "-Inf" })
+        }
+        Value::Float(float) if float.fract() == 0.0 && float.abs() < 1e15 => {
+            write!(out, "{float:.0}")
+        }
+        Value::Float(float) => write!(out, "{float:.6}"),
+    };
+}
+
+/// Appends a label value escaped as the text format requires:
+/// `\` as `\\`, `"` as `\"`, line feed as `\n`; nothing else changes.
+pub fn escape_label_value(out: &mut String, value: &str) {
+    for c in value.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '"' => out.push_str("\\\""),
+            '\n' => out.push_str("\\n"),
+            c => out.push(c),
+        }
+    }
+}
+
+/// Appends a HELP text escaped as the text format requires (`\` and line feed).
+fn escape_help(out: &mut String, help: &str) {
+    for c in help.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            c => out.push(c),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{DevState, ErrorState, PoolState, ScanState, StatusDesc};
+
+    fn escaped(value: &str) -> String {
+        let mut out = String::new();
+        escape_label_value(&mut out, value);
+        out
+    }
+
+    /// Reverses [`escape_label_value`], as a Prometheus parser would.
+    fn unescape(escaped: &str) -> Option<String> {
+        let mut out = String::new();
+        let mut chars = escaped.chars();
+        while let Some(c) = chars.next() {
+            match c {
+                '\\' => match chars.next()? {
+                    '\\' => out.push('\\'),
+                    '"' => out.push('"'),
+                    'n' => out.push('\n'),
+                    _ => return None,
+                },
+                '"' | '\n' => return None,
+                c => out.push(c),
+            }
+        }
+        Some(out)
+    }
+
+    #[test]
+    fn escapes_exactly_three_characters() {
+        assert_eq!(escaped(r#"a\b"c"#), r#"a\\b\"c"#);
+        assert_eq!(escaped("a\nb\tc\rd é"), "a\\nb\tc\rd é");
+    }
+
+    #[test]
+    fn escaping_round_trips_for_generated_strings() {
+        // A small deterministic generator over an alphabet of awkward characters.
+        let alphabet = [
+            'a', '\\', '"', '\n', ' ', '\t', 'é', '}', '{', ',', '=', 'n',
+        ];
+        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        for _ in 0..5000 {
+            let mut s = String::new();
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let mut bits = seed;
+            for _ in 0..(bits % 12) {
+                bits = bits.rotate_right(5);
+                #[allow(clippy::cast_possible_truncation)]
+                s.push(alphabet[(bits % alphabet.len() as u64) as usize]);
+            }
+            let out = escaped(&s);
+            assert!(!out.contains('\n'), "{out:?}");
+            assert_eq!(unescape(&out).as_deref(), Some(s.as_str()), "{s:?}");
+        }
+    }
+
+    #[test]
+    fn help_texts_list_every_value_in_order() {
+        fn listing<T: Copy>(all: &[T], name: fn(T) -> &'static str, value: fn(T) -> u32) -> String {
+            all.iter()
+                .map(|v| format!("{} = {}", name(*v), value(*v)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        }
+        assert!(help::POOL_STATE.1.ends_with(&listing(
+            PoolState::ALL,
+            PoolState::name,
+            PoolState::value
+        )));
+        assert!(help::POOL_STATUS_DESC.1.ends_with(&listing(
+            StatusDesc::ALL,
+            StatusDesc::name,
+            StatusDesc::value
+        )));
+        assert!(help::SCAN_STATE.1.ends_with(&listing(
+            ScanState::ALL,
+            ScanState::name,
+            ScanState::value
+        )));
+        assert!(help::ERROR_STATE.1.ends_with(&listing(
+            ErrorState::ALL,
+            ErrorState::name,
+            ErrorState::value
+        )));
+        assert!(help::DEV_STATE.1.ends_with(&listing(
+            DevState::ALL,
+            DevState::name,
+            DevState::value
+        )));
+    }
+
+    #[test]
+    fn values_are_whole_or_six_decimals() {
+        let mut out = String::new();
+        write_value(&mut out, Value::Float(876_000.0));
+        out.push(' ');
+        write_value(&mut out, Value::Float(1.5));
+        out.push(' ');
+        write_value(&mut out, Value::Float(-0.25));
+        out.push(' ');
+        write_value(&mut out, Value::Int(u64::MAX));
+        assert_eq!(out, "876000 1.500000 -0.250000 18446744073709551615");
+    }
+
+    #[test]
+    fn no_pools_is_one_comment_line() {
+        assert_eq!(render(&[]), "# no pools reported\n");
+    }
+}
