@@ -203,7 +203,10 @@ pub fn serve(
 }
 
 fn to_response(reply: Reply) -> tiny_http::Response<io::Cursor<Vec<u8>>> {
-    let mut response = tiny_http::Response::from_string(reply.body).with_status_code(reply.status);
+    // Always a Content-Length, never chunked: scrapers then know the size.
+    let mut response = tiny_http::Response::from_string(reply.body)
+        .with_status_code(reply.status)
+        .with_chunked_threshold(usize::MAX);
     let headers =
         std::iter::once(("Content-Type", reply.content_type.to_owned())).chain(reply.headers);
     for (name, value) in headers {
