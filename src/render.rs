@@ -58,64 +58,118 @@ pub fn render(pools: &[PoolMetrics]) -> String {
     if pools.is_empty() {
         return NO_POOLS.to_owned();
     }
-    let devices: usize = pools.iter().map(|pool| pool.devices.len()).sum();
-    let mut out = String::with_capacity(2048 + pools.len() * 512 + devices * 320);
-    pool_family(&mut out, help::POOL_STATE, pools, |p| {
-        f64::from(p.state.value())
+    // Each label set is escaped once and used by every family.
+    let mut pool_labels = LabelSets::default();
+    let mut dev_labels = LabelSets::default();
+    for pool in pools {
+        pool_labels.push(&[("pool", &pool.name)]);
+        for dev in &pool.devices {
+            dev_labels.push(&[("pool", &pool.name), ("dev", &dev.path)]);
+        }
+    }
+    let devices = dev_labels.len();
+    let mut out = String::with_capacity(
+        4096 + pool_labels.text.len() * 5 + dev_labels.text.len() * 4 + devices * 120,
+    );
+
+    let pool_family =
+        |out: &mut String, (name, help): (&str, &str), value: &dyn Fn(&PoolMetrics) -> Value| {
+            let mut family = Family::start(out, name, help);
+            for (index, pool) in pools.iter().enumerate() {
+                family.sample(pool_labels.get(index), value(pool));
+            }
+        };
+    pool_family(&mut out, help::POOL_STATE, &|p| {
+        Value::Int(p.state.value().into())
     });
-    pool_family(&mut out, help::POOL_STATUS_DESC, pools, |p| {
-        f64::from(p.status.value())
+    pool_family(&mut out, help::POOL_STATUS_DESC, &|p| {
+        Value::Int(p.status.value().into())
     });
-    pool_family(&mut out, help::SCAN_STATE, pools, |p| {
-        f64::from(p.scan.state.value())
+    pool_family(&mut out, help::SCAN_STATE, &|p| {
+        Value::Int(p.scan.state.value().into())
     });
-    pool_family(&mut out, help::SCAN_AGE, pools, |p| p.scan_age_hours);
-    pool_family(&mut out, help::ERROR_STATE, pools, |p| {
-        f64::from(p.errors.value())
+    pool_family(&mut out, help::SCAN_AGE, &|p| {
+        Value::Float(p.scan_age_hours)
     });
-    dev_family(&mut out, help::DEV_STATE, pools, |d| {
-        Some(u64::from(d.state.value()))
+    pool_family(&mut out, help::ERROR_STATE, &|p| {
+        Value::Int(p.errors.value().into())
     });
-    dev_family(&mut out, help::DEV_ERRORS_READ, pools, |d| {
+
+    let dev_family = |out: &mut String,
+                      (name, help): (&str, &str),
+                      value: &dyn Fn(&DevMetrics) -> Option<u64>| {
+        let mut family = Family::start(out, name, help);
+        let all_devices = pools.iter().flat_map(|pool| &pool.devices);
+        for (index, dev) in all_devices.enumerate() {
+            if let Some(value) = value(dev) {
+                family.sample(dev_labels.get(index), Value::Int(value));
+            }
+        }
+    };
+    dev_family(&mut out, help::DEV_STATE, &|d| Some(d.state.value().into()));
+    dev_family(&mut out, help::DEV_ERRORS_READ, &|d| {
         d.errors.map(|e: DevErrors| e.read)
     });
-    dev_family(&mut out, help::DEV_ERRORS_WRITE, pools, |d| {
+    dev_family(&mut out, help::DEV_ERRORS_WRITE, &|d| {
         d.errors.map(|e| e.write)
     });
-    dev_family(&mut out, help::DEV_ERRORS_CHECKSUM, pools, |d| {
+    dev_family(&mut out, help::DEV_ERRORS_CHECKSUM, &|d| {
         d.errors.map(|e| e.checksum)
     });
     out
 }
 
-fn pool_family(
-    out: &mut String,
-    (name, help): (&str, &str),
-    pools: &[PoolMetrics],
-    value: impl Fn(&PoolMetrics) -> f64,
-) {
-    let mut family = Family::start(out, name, help);
-    for pool in pools {
-        family.sample(&[("pool", &pool.name)], Value::Float(value(pool)));
-    }
+/// Label sets such as `{pool="tank",dev="mirror-0"}`, escaped, stored end to end.
+#[derive(Debug, Default)]
+pub struct LabelSets {
+    text: String,
+    ends: Vec<usize>,
 }
 
-fn dev_family(
-    out: &mut String,
-    (name, help): (&str, &str),
-    pools: &[PoolMetrics],
-    value: impl Fn(&DevMetrics) -> Option<u64>,
-) {
-    let mut family = Family::start(out, name, help);
-    for pool in pools {
-        for dev in &pool.devices {
-            if let Some(value) = value(dev) {
-                family.sample(
-                    &[("pool", &pool.name), ("dev", &dev.path)],
-                    Value::Int(value),
-                );
+/// One escaped label set from [`LabelSets`]: the only thing [`Family::sample`] takes.
+#[derive(Debug, Clone, Copy)]
+pub struct Labels<'a>(&'a str);
+
+impl LabelSets {
+    /// Adds a label set; `labels` are name and unescaped value pairs.
+    pub fn push(&mut self, labels: &[(&str, &str)]) {
+        if !labels.is_empty() {
+            self.text.push('{');
+            for (i, (label, value)) in labels.iter().enumerate() {
+                if i > 0 {
+                    self.text.push(',');
+                }
+                self.text.push_str(label);
+                self.text.push_str("=\"");
+                escape_label_value(&mut self.text, value);
+                self.text.push('"');
             }
+            self.text.push('}');
         }
+        self.ends.push(self.text.len());
+    }
+
+    /// The label set added `index`-th; empty if there is none.
+    #[must_use]
+    pub fn get(&self, index: usize) -> Labels<'_> {
+        let start = match index {
+            0 => 0,
+            _ => self.ends.get(index - 1).copied().unwrap_or(0),
+        };
+        let end = self.ends.get(index).copied().unwrap_or(start);
+        Labels(self.text.get(start..end).unwrap_or(""))
+    }
+
+    /// How many label sets there are.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// Whether there are none.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
     }
 }
 
@@ -147,22 +201,10 @@ impl<'a> Family<'a> {
         Self { out, name }
     }
 
-    /// Writes one sample with its labels.
-    pub fn sample(&mut self, labels: &[(&str, &str)], value: Value) {
+    /// Writes one sample.
+    pub fn sample(&mut self, labels: Labels<'_>, value: Value) {
         self.out.push_str(self.name);
-        if !labels.is_empty() {
-            self.out.push('{');
-            for (i, (label, label_value)) in labels.iter().enumerate() {
-                if i > 0 {
-                    self.out.push(',');
-                }
-                self.out.push_str(label);
-                self.out.push_str("=\"");
-                escape_label_value(self.out, label_value);
-                self.out.push('"');
-            }
-            self.out.push('}');
-        }
+        self.out.push_str(labels.0);
         self.out.push(' ');
         write_value(self.out, value);
         self.out.push('\n');
@@ -170,23 +212,47 @@ impl<'a> Family<'a> {
 }
 
 fn write_value(out: &mut String, value: Value) {
-    // Writing to a String cannot fail.
-    let _ = match value {
-        Value::Int(int) => write!(out, "{int}"),
-        Value::Float(float) if float.is_nan() => write!(out, "NaN"),
+    match value {
+        Value::Int(int) => push_u64(out, int),
+        Value::Float(float) if float.is_nan() => out.push_str("NaN"),
         Value::Float(float) if float.is_infinite() => {
-            write!(out, "{}", if float > 0.0 { "+Inf" } else { "-Inf" })
+            out.push_str(if float > 0.0 { "+Inf" } else { "-Inf" });
         }
         Value::Float(float) if float.fract() == 0.0 && float.abs() < 1e15 => {
-            write!(out, "{float:.0}")
+            // Writing to a String cannot fail.
+            let _ = write!(out, "{float:.0}");
         }
-        Value::Float(float) => write!(out, "{float:.6}"),
-    };
+        Value::Float(float) => {
+            let _ = write!(out, "{float:.6}");
+        }
+    }
+}
+
+/// Appends the decimal digits of `value` (faster than `write!` on the hot path).
+fn push_u64(out: &mut String, mut value: u64) {
+    let mut digits = [0u8; 20];
+    let mut start = digits.len();
+    loop {
+        start -= 1;
+        // `value % 10` is below 10, so the cast cannot truncate.
+        #[allow(clippy::cast_possible_truncation)]
+        let digit = (value % 10) as u8;
+        digits[start] = b'0' + digit;
+        value /= 10;
+        if value == 0 {
+            break;
+        }
+    }
+    out.push_str(std::str::from_utf8(&digits[start..]).unwrap_or_default());
 }
 
 /// Appends a label value escaped as the text format requires:
 /// `\` as `\\`, `"` as `\"`, line feed as `\n`; nothing else changes.
 pub fn escape_label_value(out: &mut String, value: &str) {
+    if !value.bytes().any(|b| matches!(b, b'\\' | b'"' | b'\n')) {
+        out.push_str(value);
+        return;
+    }
     for c in value.chars() {
         match c {
             '\\' => out.push_str("\\\\"),

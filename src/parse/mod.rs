@@ -96,26 +96,26 @@ enum Section {
 
 /// What has been read so far of the current pool.
 #[derive(Debug)]
-struct PoolBuilder {
+struct PoolBuilder<'a> {
     name: String,
     state: Option<PoolState>,
     status_text: Option<String>,
     scans: Vec<Scan>,
-    table: Table,
+    table: Table<'a>,
     errors: Option<ErrorState>,
 }
 
-struct Parser<'a> {
+struct Parser<'a, 'input> {
     now: &'a Zoned,
     pools: Vec<PoolMetrics>,
     diagnostics: Vec<Diagnostic>,
-    pool: Option<PoolBuilder>,
+    pool: Option<PoolBuilder<'input>>,
     section: Section,
     line_number: usize,
 }
 
-impl Parser<'_> {
-    fn line(&mut self, line: &str) {
+impl<'input> Parser<'_, 'input> {
+    fn line(&mut self, line: &'input str) {
         if let Some((label, content)) = split_label(line) {
             self.label(label, content);
         } else {
@@ -123,7 +123,7 @@ impl Parser<'_> {
         }
     }
 
-    fn label(&mut self, label: &str, content: &str) {
+    fn label(&mut self, label: &str, content: &'input str) {
         if label == "pool" {
             self.finish_pool();
             self.pool = Some(PoolBuilder::new(content));
@@ -178,7 +178,7 @@ impl Parser<'_> {
         }
     }
 
-    fn continuation(&mut self, line: &str) {
+    fn continuation(&mut self, line: &'input str) {
         match self.section {
             Section::Preamble => {
                 let text = line.trim();
@@ -197,7 +197,7 @@ impl Parser<'_> {
         }
     }
 
-    fn table_line(&mut self, line: &str) {
+    fn table_line(&mut self, line: &'input str) {
         let Some(pool) = self.pool.as_mut() else {
             return;
         };
@@ -225,7 +225,7 @@ impl Parser<'_> {
     }
 }
 
-impl PoolBuilder {
+impl PoolBuilder<'_> {
     fn new(name: &str) -> Self {
         Self {
             name: name.to_owned(),

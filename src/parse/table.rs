@@ -40,11 +40,11 @@ pub enum Fed {
 
 /// A device table being read, row by row.
 #[derive(Debug, Default)]
-pub struct Table {
+pub struct Table<'a> {
     columns: Option<Columns>,
     /// Names of the rows enclosing the current one, by depth; the pool's
     /// own row is stored as an empty name, class rows under their name.
-    stack: Vec<String>,
+    stack: Vec<&'a str>,
     rows_seen: bool,
     ended: bool,
     /// The rows that have a state column.
@@ -53,9 +53,9 @@ pub struct Table {
     pub problems: Vec<String>,
 }
 
-impl Table {
+impl<'a> Table<'a> {
     /// Reads one line of the `config:` section.
-    pub fn feed(&mut self, line: &str) -> Fed {
+    pub fn feed(&mut self, line: &'a str) -> Fed {
         if self.ended {
             return Fed::NotTable;
         }
@@ -80,7 +80,7 @@ impl Table {
         }
     }
 
-    fn row(&mut self, line: &str, columns: Columns) {
+    fn row(&mut self, line: &'a str, columns: Columns) {
         self.rows_seen = true;
         let Some(row) = split_row(line, columns) else {
             self.problems
@@ -93,10 +93,10 @@ impl Table {
             // The first top-level row is the pool itself; later ones are
             // classes (logs, cache, spares, special, dedup).
             let own_name = if first_row { "" } else { row.name };
-            self.stack.push(own_name.to_owned());
+            self.stack.push(own_name);
         } else {
             self.stack.truncate(row.depth);
-            self.stack.push(row.name.to_owned());
+            self.stack.push(row.name);
         }
         let Some(state_word) = row.state else {
             // A class row or another row without columns: a container only.
@@ -127,7 +127,8 @@ impl Table {
 
     /// The `dev` label of the row on top of the stack.
     fn path(&self) -> String {
-        let mut path = String::new();
+        let length: usize = self.stack.iter().map(|name| name.len() + 1).sum();
+        let mut path = String::with_capacity(length);
         for name in self.stack.iter().filter(|name| !name.is_empty()) {
             if !path.is_empty() {
                 path.push('/');
@@ -291,7 +292,7 @@ mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
 
-    fn read(lines: &[&str]) -> Table {
+    fn read<'a>(lines: &[&'a str]) -> Table<'a> {
         let mut table = Table::default();
         for line in lines {
             assert_eq!(table.feed(line), Fed::Taken, "{line:?}");
