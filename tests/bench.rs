@@ -2,7 +2,12 @@
 //! `cargo test --release --test bench -- --ignored --nocapture`
 //! (`BENCH_INPUT=file` to measure a file of `zpool status` output instead
 //! of the generated 100-pool × 90-device input).
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::cast_precision_loss
+)]
 
 use std::fmt::Write as _;
 use std::time::{Duration, Instant};
