@@ -18,8 +18,12 @@ use std::time::{Duration, Instant};
 /// Where `zpool` is looked for when `--zpool` is not given, before `PATH`.
 pub const DEFAULT_ZPOOL: &str = "/sbin/zpool";
 
-/// The arguments passed to `zpool`.
-pub const ARGS: [&str; 2] = ["status", "-p"];
+/// The arguments passed to `zpool`: `-p` prints exact error counts.
+pub const ARGS: &[&str] = &["status", "-p"];
+
+/// The arguments for versions without `-p` (ZoL 0.7, FreeBSD 12 and older),
+/// which print counts such as `1.2K`, read as well.
+pub const ARGS_WITHOUT_P: &[&str] = &["status"];
 
 /// How long to wait for a killed child, and for the readers after it exits.
 const GRACE: Duration = Duration::from_millis(500);
@@ -105,6 +109,7 @@ fn known_cause(stderr: &str) -> Option<&'static str> {
 #[derive(Debug)]
 pub struct ZpoolRunner {
     program: PathBuf,
+    args: &'static [&'static str],
     timeout: Duration,
     /// A killed child that had not died yet: reaped before the next run.
     lingering: Option<Child>,
@@ -116,6 +121,7 @@ impl ZpoolRunner {
     pub fn new(program: PathBuf, timeout: Duration) -> Self {
         Self {
             program,
+            args: ARGS,
             timeout,
             lingering: None,
         }
@@ -130,7 +136,7 @@ impl ZpoolRunner {
     /// The command line, for messages: `/sbin/zpool status -p`.
     #[must_use]
     pub fn command_line(&self) -> String {
-        format!("{} {}", self.program.display(), ARGS.join(" "))
+        format!("{} {}", self.program.display(), self.args.join(" "))
     }
 
     /// Runs the command and returns its stdout.
@@ -139,6 +145,19 @@ impl ZpoolRunner {
     /// When the command cannot be started, is still running from an earlier
     /// call, times out, fails, or prints something that is not UTF-8.
     pub fn run(&mut self) -> Result<String, RunError> {
+        match self.run_once() {
+            Err(RunError::Failed { stderr, .. })
+                if self.args == ARGS && stderr.contains("invalid option 'p'") =>
+            {
+                log::info!("this zpool has no -p option: running `zpool status` from now on");
+                self.args = ARGS_WITHOUT_P;
+                self.run_once()
+            }
+            result => result,
+        }
+    }
+
+    fn run_once(&mut self) -> Result<String, RunError> {
         if let Some(mut child) = self.lingering.take() {
             match child.try_wait() {
                 Ok(Some(_)) => {}
@@ -151,7 +170,7 @@ impl ZpoolRunner {
             }
         }
         let mut child = Command::new(&self.program)
-            .args(ARGS)
+            .args(self.args)
             .env("LC_ALL", "C")
             .env_remove("ZFS_COLOR")
             .stdin(Stdio::null())
@@ -363,6 +382,17 @@ mod tests {
         runner.lingering = Some(stuck);
         assert_eq!(runner.run().unwrap(), "fresh\n");
         assert!(runner.lingering.is_none());
+    }
+
+    #[test]
+    fn falls_back_without_p_for_old_zpool() {
+        let (mut runner, _dir) = runner(
+            r#"if [ "$2" = -p ]; then echo "invalid option 'p'" >&2; exit 2; fi; echo "args: $*""#,
+            5000,
+        );
+        assert_eq!(runner.run().unwrap(), "args: status\n");
+        assert!(runner.command_line().ends_with("zpool status"));
+        assert_eq!(runner.run().unwrap(), "args: status\n");
     }
 
     #[test]

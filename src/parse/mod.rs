@@ -148,11 +148,12 @@ impl<'input> Parser<'_, 'input> {
                 pool.status_text = Some(content.to_owned());
                 self.section = Section::Status;
             }
-            "scan" => {
+            // ` scrub:` (2.2+) reports an error scrub in place of the scrub.
+            "scan" | "scrub" => {
                 let scan = parse_scan_line(content, self.now);
                 pool.scans.push(scan);
                 self.section = Section::Scan;
-                if scan.state == ScanState::Unrecognized {
+                if scan.state == ScanState::Unrecognized && !is_error_scrub(content) {
                     self.diagnose(format!("unrecognized scan line {content:?}"));
                 }
             }
@@ -283,6 +284,13 @@ fn scan_age_hours(scan: Scan, now: &Zoned) -> f64 {
         }
         _ => NEVER_SCANNED_AGE_HOURS,
     }
+}
+
+/// Whether a scan line is one of the error scrub forms of OpenZFS 2.2+,
+/// which are known but have no scan state of their own (Unrecognized).
+fn is_error_scrub(content: &str) -> bool {
+    let text = content.trim_start();
+    text.starts_with("error scrub ") || text.starts_with("scrubbed ")
 }
 
 /// What one `errors:` line says; `None` for lines that only inform
