@@ -148,14 +148,21 @@ impl<'input> Parser<'_, 'input> {
                 pool.status_text = Some(content.to_owned());
                 self.section = Section::Status;
             }
-            // ` scrub:` (2.2+) reports an error scrub in place of the scrub.
-            "scan" | "scrub" => {
+            "scan" => {
                 let scan = parse_scan_line(content, self.now);
                 pool.scans.push(scan);
                 self.section = Section::Scan;
-                if scan.state == ScanState::Unrecognized && !is_error_scrub(content) {
+                if scan.state == ScanState::Unrecognized {
                     self.diagnose(format!("unrecognized scan line {content:?}"));
                 }
+            }
+            // ` scrub:` is an error scrub (2.2+) or a Solaris-era scan line:
+            // known forms without a scan state of their own, kept with their date.
+            "scrub" => {
+                let time = parse_scan_line(content, self.now).time;
+                let state = ScanState::Unrecognized;
+                pool.scans.push(Scan { state, time });
+                self.section = Section::Scan;
             }
             "config" => self.section = Section::Config,
             "errors" => {
@@ -284,13 +291,6 @@ fn scan_age_hours(scan: Scan, now: &Zoned) -> f64 {
         }
         _ => NEVER_SCANNED_AGE_HOURS,
     }
-}
-
-/// Whether a scan line is one of the error scrub forms of OpenZFS 2.2+,
-/// which are known but have no scan state of their own (Unrecognized).
-fn is_error_scrub(content: &str) -> bool {
-    let text = content.trim_start();
-    text.starts_with("error scrub ") || text.starts_with("scrubbed ")
 }
 
 /// What one `errors:` line says; `None` for lines that only inform
