@@ -109,7 +109,11 @@ impl<'a> Table<'a> {
             ));
         }
         let errors = match row.counters {
-            Counters::Absent => None,
+            Counters::Absent if matches!(state, DevState::Avail | DevState::InUse) => None,
+            Counters::Absent => {
+                self.problems.push(format!("no error counters in {line:?}"));
+                None
+            }
             Counters::Read(errors) => Some(errors),
             Counters::Unreadable => {
                 self.problems
@@ -160,7 +164,7 @@ fn header_columns(line: &str) -> Option<Columns> {
 /// The error counters of a row.
 #[derive(Debug, PartialEq, Eq)]
 enum Counters {
-    /// The row stops after its state (a hot spare).
+    /// The row stops after its state, or a note follows it (a hot spare).
     Absent,
     /// READ, WRITE and CKSUM.
     Read(DevErrors),
@@ -191,7 +195,9 @@ fn split_row(line: &str, columns: Columns) -> Option<Row<'_>> {
     let mut words = rest.split_whitespace();
     let state = words.next();
     let counters = match words.next() {
+        // Nothing, or a note such as `currently in use` (hot spares have no counters).
         None => Counters::Absent,
+        Some(note) if !note.starts_with(|c: char| c.is_ascii_digit()) => Counters::Absent,
         Some(read) => match (
             parse_count(read),
             words.next().and_then(parse_count),
@@ -322,6 +328,7 @@ mod tests {
             "\t  sdc       ONLINE       0     3     0",
             "\tspares",
             "\t  sde       AVAIL   ",
+            "\t  sdf       INUSE     currently in use",
         ]);
         let paths: Vec<_> = table.devices.iter().map(|d| d.path.as_str()).collect();
         assert_eq!(
@@ -331,13 +338,16 @@ mod tests {
                 "mirror-0",
                 "mirror-0/sda",
                 "logs/sdc",
-                "spares/sde"
+                "spares/sde",
+                "spares/sdf"
             ]
         );
         assert_eq!(table.devices[3].errors.unwrap().write, 3);
         assert_eq!(table.devices[4].state, DevState::Avail);
         assert_eq!(table.devices[4].errors, None);
-        assert!(table.problems.is_empty());
+        assert_eq!(table.devices[5].state, DevState::InUse);
+        assert_eq!(table.devices[5].errors, None);
+        assert!(table.problems.is_empty(), "{:?}", table.problems);
     }
 
     #[test]
