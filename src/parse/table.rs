@@ -266,14 +266,15 @@ pub fn parse_count(word: &str) -> Option<u64> {
     if let Ok(exact) = word.parse::<u64>() {
         return Some(exact);
     }
-    let (number, suffix) = word.split_at(word.len().checked_sub(1)?);
+    let suffix = word.chars().next_back()?;
+    let number = &word[..word.len() - suffix.len_utf8()];
     let exponent = match suffix {
-        "K" => 1,
-        "M" => 2,
-        "G" => 3,
-        "T" => 4,
-        "P" => 5,
-        "E" => 6,
+        'K' => 1,
+        'M' => 2,
+        'G' => 3,
+        'T' => 4,
+        'P' => 5,
+        'E' => 6,
         _ => return None,
     };
     let plain_decimal = number.starts_with(|c: char| c.is_ascii_digit())
@@ -312,7 +313,9 @@ mod tests {
         assert_eq!(parse_count("18446744073709551615"), Some(u64::MAX));
         assert_eq!(parse_count("2.72K"), Some(2785));
         assert_eq!(parse_count("1M"), Some(1_048_576));
-        for bad in ["", "K", "-1", "1.5X", "NaNK", "-1K", "infK", "1e3K", "16E"] {
+        for bad in [
+            "", "K", "0é", "é", "-1", "1.5X", "NaNK", "-1K", "infK", "1e3K", "16E",
+        ] {
             assert_eq!(parse_count(bad), None, "{bad}");
         }
     }

@@ -1,0 +1,160 @@
+//! The parser never panics and always renders well-formed output, whatever
+//! the input: every fixture, mutated many times by a deterministic generator,
+//! and a few pathological inputs.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::time::{Duration, Instant};
+
+use jiff::{Timestamp, Zoned, tz::TimeZone};
+use zpool_status_exporter::{parse, render};
+
+fn now() -> Zoned {
+    Timestamp::from_second(1_800_000_000)
+        .unwrap()
+        .to_zoned(TimeZone::UTC)
+}
+
+/// xorshift64: small, deterministic, good enough to scramble text.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        usize::try_from(self.next() % (n.max(1) as u64)).unwrap()
+    }
+}
+
+/// Checks the exposition format line by line: comments, or `name{labels} value`.
+fn assert_well_formed(output: &str, input: &str) {
+    assert!(output.ends_with('\n'), "output must end with a newline");
+    for line in output.lines() {
+        if line.starts_with("# ") {
+            continue;
+        }
+        let (series, value) = line
+            .rsplit_once(' ')
+            .unwrap_or_else(|| panic!("no value in {line:?} for input {input:?}"));
+        assert!(
+            value.parse::<f64>().is_ok() || value == "NaN",
+            "bad value in {line:?}"
+        );
+        let name_end = series.find('{').unwrap_or(series.len());
+        assert!(
+            series[..name_end]
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_'),
+            "bad name in {line:?}"
+        );
+        if name_end < series.len() {
+            assert!(series.ends_with("\"}"), "unterminated labels in {line:?}");
+        }
+    }
+}
+
+const SPICE: &[&str] = &[
+    "\t",
+    "  ",
+    ":",
+    "\n",
+    "\"",
+    "\\",
+    "é",
+    "NAME",
+    "STATE",
+    "  pool: ",
+    " state: ",
+    "config:\n",
+    "errors: ",
+    "  scan: ",
+    "INUSE",
+    "99999999999999999999999",
+    "2.5K",
+    "\r\n",
+    " on Sun Nov  1 03:04:05 2026",
+];
+
+fn mutate(rng: &mut Rng, text: &str) -> String {
+    let mut chars: Vec<char> = text.chars().collect();
+    for _ in 0..=rng.below(8) {
+        let at = rng.below(chars.len() + 1);
+        match rng.below(5) {
+            0 if at < chars.len() => {
+                let end = (at + rng.below(40)).min(chars.len());
+                chars.drain(at..end);
+            }
+            1 => {
+                let spice = SPICE[rng.below(SPICE.len())];
+                chars.splice(at..at, spice.chars());
+            }
+            2 if at < chars.len() => {
+                let end = (at + rng.below(200)).min(chars.len());
+                let copy: Vec<char> = chars[at..end].to_vec();
+                chars.splice(at..at, copy);
+            }
+            3 => chars.truncate(at),
+            _ if at < chars.len() => {
+                chars[at] = char::from(b' ' + u8::try_from(rng.below(95)).unwrap())
+            }
+            _ => {}
+        }
+    }
+    chars.into_iter().collect()
+}
+
+#[test]
+fn mutated_fixtures_never_panic_and_render_well_formed() {
+    let now = now();
+    let mut rng = Rng(0x2545_f491_4f6c_dd1d);
+    // ROBUSTNESS_ROUNDS=5000 for a longer search than CI's.
+    let rounds: usize = std::env::var("ROBUSTNESS_ROUNDS")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(150);
+    let mut inputs = 0;
+    for entry in std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|ext| ext != "input") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).unwrap();
+        for _ in 0..rounds {
+            let input = mutate(&mut rng, &text);
+            assert_well_formed(&render(&parse(&input, &now)), &input);
+            inputs += 1;
+        }
+    }
+    assert!(inputs > 1000, "only {inputs} inputs were tried");
+}
+
+#[test]
+fn pathological_inputs_finish_quickly() {
+    let now = now();
+    let deep: String = (0..2000)
+        .map(|depth| format!("\t{}d{depth} ONLINE 0 0 0\n", " ".repeat(depth * 2)))
+        .collect();
+    let inputs = [
+        "x".repeat(2_000_000),
+        "\n".repeat(1_000_000),
+        "  pool: p\n".repeat(100_000),
+        format!("  pool: p\nconfig:\n\n\tNAME STATE READ WRITE CKSUM\n{deep}"),
+        format!("  pool: p\nstatus: {}\n", "\tword\n".repeat(200_000)),
+        "  scan: scrub repaired on Sun Nov  1 03:04:05 2026\n".repeat(50_000),
+    ];
+    for input in &inputs {
+        let start = Instant::now();
+        let output = render(&parse(input, &now));
+        assert_well_formed(&output, "");
+        let took = start.elapsed();
+        assert!(
+            took < Duration::from_secs(5),
+            "{took:?} for input starting {:?}",
+            &input[..40.min(input.len())]
+        );
+    }
+}
