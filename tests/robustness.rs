@@ -3,6 +3,7 @@
 //! and a few pathological inputs.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+use std::fmt::Write as _;
 use std::time::{Duration, Instant};
 
 use jiff::{Timestamp, Zoned, tz::TimeZone};
@@ -99,7 +100,7 @@ fn mutate(rng: &mut Rng, text: &str) -> String {
             }
             3 => chars.truncate(at),
             _ if at < chars.len() => {
-                chars[at] = char::from(b' ' + u8::try_from(rng.below(95)).unwrap())
+                chars[at] = char::from(b' ' + u8::try_from(rng.below(95)).unwrap());
             }
             _ => {}
         }
@@ -135,9 +136,12 @@ fn mutated_fixtures_never_panic_and_render_well_formed() {
 #[test]
 fn pathological_inputs_finish_quickly() {
     let now = now();
-    let deep: String = (0..2000)
-        .map(|depth| format!("\t{}d{depth} ONLINE 0 0 0\n", " ".repeat(depth * 2)))
-        .collect();
+    let mut deep = String::new();
+    for depth in 0..2000 {
+        deep.push('\t');
+        deep.push_str(&" ".repeat(depth * 2));
+        writeln!(deep, "d{depth} ONLINE 0 0 0").unwrap();
+    }
     let inputs = [
         "x".repeat(2_000_000),
         "\n".repeat(1_000_000),
