@@ -14,7 +14,8 @@
 # ZSE_VM_KVM_BOOT_TIMEOUT (s, default 30), ZSE_VM_BOOT_TIMEOUT (s, default 180),
 # ZSE_VM_TIMEOUT (s per scenario incl. boot, default 600), ZSE_VM_MEM (MB, 2048),
 # ZSE_VM_SMP (2), ZSE_EXPORTER (binary; default: cargo build --release, then
-# target/release/zpool-status-exporter), ZSE_VM_NO_BUILD=1 (do not run cargo).
+# target/release/zpool-status-exporter), ZSE_VM_NO_BUILD=1 (do not run cargo),
+# ZSE_VM_KEEP_LOGS=1 (keep the logs of passed scenarios too).
 # Needs root (image build) and qemu-system-x86_64. Prints one line per
 # scenario and `N passed, M failed`; exits non-zero on any failure. Guest
 # console logs of failed scenarios are kept in target/vm-logs/.
@@ -29,7 +30,7 @@ while [ $# -gt 0 ]; do
         --flavour=*) f=${1#*=}; shift ;;
         --capture) capture=1; shift; continue ;;
         --list) list=1; shift; continue ;;
-        -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
         -*) die "unknown option $1" ;;
         *) scenarios+=("$1"); shift; continue ;;
     esac
@@ -93,14 +94,26 @@ case "$accel_mode" in
 esac
 
 qemu_pid= job=
-cleanup() {
-    if [ -n "$qemu_pid" ] && kill -0 "$qemu_pid" 2>/dev/null; then
-        kill "$qemu_pid" 2>/dev/null || true
+# kill_qemu: stops the running guest (qemu itself, then its wrapper).
+kill_qemu() {
+    [ -n "$qemu_pid" ] || return 0
+    local q=
+    [ -n "$job" ] && q=$(cat "$job/qemu.pid" 2>/dev/null || true)
+    if [ -n "$q" ] && [ "$(cat "/proc/$q/comm" 2>/dev/null)" = qemu-system-x86 ]; then
+        kill "$q" 2>/dev/null || true
         sleep 1
-        kill -9 "$qemu_pid" 2>/dev/null || true
-        wait "$qemu_pid" 2>/dev/null || true
+        kill -9 "$q" 2>/dev/null || true
     fi
+    if kill -0 "$qemu_pid" 2>/dev/null; then
+        pkill -TERM -P "$qemu_pid" 2>/dev/null || true   # the `timeout` child of our wrapper
+        sleep 1
+        kill "$qemu_pid" 2>/dev/null || true
+    fi
+    wait "$qemu_pid" 2>/dev/null || true
     qemu_pid=
+}
+cleanup() {
+    kill_qemu
     [ -n "$job" ] && rm -rf "$job"
     job=
 }
@@ -115,8 +128,10 @@ boot() {
     : >"$console"
     if [ "$accel" = kvm ]; then cpu=host; limit=$kvm_timeout; else cpu=max; limit=$boot_timeout; fi
     started=$(date +%s.%N)
+    rm -f "$dir/qemu.pid"
     # `timeout` is a second line of defence: qemu dies even if this script is killed.
-    timeout -k 5 "$scenario_timeout" qemu-system-x86_64 \
+    # The subshell exits normally even when qemu aborts, which keeps bash quiet.
+    ( timeout -k 5 "$scenario_timeout" qemu-system-x86_64 -pidfile "$dir/qemu.pid" \
         -accel "$accel" -cpu "$cpu" -m "${ZSE_VM_MEM:-2048}" -smp "${ZSE_VM_SMP:-2}" \
         -kernel "$img/vmlinuz" -initrd "$img/initrd.img" \
         -append "root=/dev/vda rw console=ttyS0 init=/sbin/zse-init panic=-1 loglevel=4 mitigations=off" \
@@ -124,7 +139,7 @@ boot() {
         -fsdev "local,id=job,path=$dir,security_model=none" \
         -device virtio-9p-pci,fsdev=job,mount_tag=job \
         -nic none -display none -vga none -monitor none -no-reboot \
-        -serial "file:$console" </dev/null >"$dir/qemu.log" 2>&1 &
+        -serial "file:$console" </dev/null >"$dir/qemu.log" 2>&1; exit $? ) 2>>"$dir/qemu.log" &
     qemu_pid=$!
     BOOT_SECS=
     while kill -0 "$qemu_pid" 2>/dev/null; do
@@ -134,7 +149,7 @@ boot() {
             BOOT_SECS=$(awk -v a="$started" -v b="$now" 'BEGIN { printf "%.1f", b - a }')
         fi
         if [ "$booted" = 0 ] && awk -v a="$started" -v b="$now" -v l="$limit" 'BEGIN { exit !(b - a > l) }'; then
-            cleanup_qemu; BOOT_RESULT=hung-boot; return
+            kill_qemu; BOOT_RESULT=hung-boot; return
         fi
         sleep 0.5
     done
@@ -145,17 +160,11 @@ boot() {
         BOOT_SECS=$(awk -v a="$started" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
     fi
     if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then BOOT_RESULT=timeout
+    elif [ "$booted" = 0 ] && [ "$rc" != 0 ]; then BOOT_RESULT=no-boot
     elif [ -f "$dir/out/rc" ]; then BOOT_RESULT=done
     elif [ "$booted" = 0 ]; then BOOT_RESULT=no-boot
     else BOOT_RESULT=no-result
     fi
-}
-cleanup_qemu() {
-    kill "$qemu_pid" 2>/dev/null || true
-    sleep 1
-    kill -9 "$qemu_pid" 2>/dev/null || true
-    wait "$qemu_pid" 2>/dev/null || true
-    qemu_pid=
 }
 
 passed=0 failed=0 accel_note_done=
@@ -179,8 +188,10 @@ for flavour in "${flavours[@]}"; do
             boot "$img" "$job" "$accel"
             if [ "$accel" = kvm ] && [ "$kvm_state" = unknown ]; then
                 if [ "$BOOT_RESULT" = hung-boot ] || [ "$BOOT_RESULT" = no-boot ]; then
-                    log "KVM boot did not reach the job within ${kvm_timeout}s ($BOOT_RESULT): retrying under TCG"
+                    why=$(grep -m1 -i error "$job/qemu.log" 2>/dev/null || true)
+                    log "KVM boot did not reach the job within ${kvm_timeout}s ($BOOT_RESULT${why:+: $why}): retrying under TCG"
                     mkdir -p "$logs_dir"; cp "$job/console.log" "$logs_dir/kvm-probe-$flavour.console.log"
+                    cp "$job/qemu.log" "$logs_dir/kvm-probe-$flavour.qemu.log"
                     kvm_state=bad
                     rm -rf "$job/out"; mkdir -p "$job/out"
                     continue
@@ -195,6 +206,11 @@ for flavour in "${flavours[@]}"; do
         checks=$(grep -Eo '[0-9]+ checks, [0-9]+ failed' "$job/out/scenario.log" 2>/dev/null | tail -1 || true)
         if [ "$BOOT_RESULT" = done ] && [ "$rc" = 0 ]; then
             verdict=pass; passed=$((passed + 1))
+            if [ "${ZSE_VM_KEEP_LOGS:-0}" = 1 ]; then
+                mkdir -p "$logs_dir"
+                cp "$job/console.log" "$logs_dir/$flavour-$name.console.log"
+                cp "$job/out/scenario.log" "$logs_dir/$flavour-$name.scenario.log"
+            fi
         else
             verdict=FAIL; failed=$((failed + 1))
             mkdir -p "$logs_dir"
