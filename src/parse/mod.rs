@@ -201,7 +201,12 @@ impl<'input> Parser<'_, 'input> {
                 }
             }
             Section::Config => self.table_line(line),
-            Section::Scan | Section::Errors | Section::Ignored => {}
+            Section::Scan | Section::Errors | Section::Ignored => {
+                // Continuation lines are indented; anything else is unknown.
+                if !line.is_empty() && !line.starts_with([' ', '\t']) {
+                    self.diagnose(format!("unexpected line skipped: {line:?}"));
+                }
+            }
         }
     }
 
@@ -399,6 +404,16 @@ mod tests {
         assert_eq!(parsed.pools[0].devices.len(), 1);
         assert_eq!(parsed.diagnostics.len(), 1);
         assert!(parsed.diagnostics[0].message.contains("newthing"));
+        assert_eq!(parsed.diagnostics[0].line, 3);
+    }
+
+    #[test]
+    fn unindented_stray_line_is_a_diagnostic() {
+        let now = Zoned::now();
+        let parsed =
+            parse_with_diagnostics("  pool: t\n state: ONLINE\nstray text\n\tindented\n", &now);
+        assert_eq!(parsed.pools[0].state, PoolState::Online);
+        assert_eq!(parsed.diagnostics.len(), 1, "{:?}", parsed.diagnostics);
         assert_eq!(parsed.diagnostics[0].line, 3);
     }
 
