@@ -153,6 +153,27 @@ pub fn base64_decode(text: &str) -> Option<Vec<u8>> {
     Some(out)
 }
 
+/// Encodes standard base64 (RFC 4648, with `=` padding): for clients and tests.
+#[must_use]
+pub fn base64_encode(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let mut group = [0u8; 3];
+        group[..chunk.len()].copy_from_slice(chunk);
+        let bits = (u32::from(group[0]) << 16) | (u32::from(group[1]) << 8) | u32::from(group[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                let index = (bits >> (18 - 6 * i)) & 63;
+                out.push(char::from(ALPHABET[index as usize]));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
 fn sextet(byte: u8) -> Option<u8> {
     match byte {
         b'A'..=b'Z' => Some(byte - b'A'),
@@ -204,6 +225,29 @@ mod tests {
     }
 
     #[test]
+    fn base64_encode_round_trips() {
+        for text in [
+            "",
+            "f",
+            "fo",
+            "foo",
+            "foob",
+            "fooba",
+            "foobar",
+            "alice:s3cr:et",
+            "é\u{0}\u{ff}",
+        ] {
+            let encoded = base64_encode(text.as_bytes());
+            assert_eq!(
+                base64_decode(&encoded).unwrap(),
+                text.as_bytes(),
+                "{text:?}"
+            );
+        }
+        assert_eq!(base64_encode(b"foobar"), "Zm9vYmFy");
+    }
+
+    #[test]
     fn decodes_basic_header() {
         // "alice:s3cr:et" - the password may contain ':'.
         assert_eq!(
@@ -232,7 +276,7 @@ mod tests {
     #[test]
     fn verdicts() {
         let keys = Keys::parse("alice:one\nbob:two\n").unwrap();
-        let basic = |s: &str| format!("Basic {}", encode(s));
+        let basic = |s: &str| format!("Basic {}", base64_encode(s.as_bytes()));
         assert_eq!(keys.check(None), Verdict::Missing);
         assert_eq!(keys.check(Some(&basic("alice:one"))), Verdict::Allowed);
         assert_eq!(keys.check(Some(&basic("bob:two"))), Verdict::Allowed);
@@ -264,24 +308,5 @@ mod tests {
         assert!(!constant_time_eq(b"abc", b"ab"));
         assert!(!constant_time_eq(b"", b"\0"));
         assert!(constant_time_eq(b"", b""));
-    }
-
-    /// A test-only encoder, to build headers.
-    fn encode(text: &str) -> String {
-        const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-        let mut out = String::new();
-        for chunk in text.as_bytes().chunks(3) {
-            let mut group = [0u8; 3];
-            group[..chunk.len()].copy_from_slice(chunk);
-            let n = (u32::from(group[0]) << 16) | (u32::from(group[1]) << 8) | u32::from(group[2]);
-            for i in 0..4 {
-                if i <= chunk.len() {
-                    out.push(char::from(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize]));
-                } else {
-                    out.push('=');
-                }
-            }
-        }
-        out
     }
 }
