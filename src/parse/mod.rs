@@ -201,11 +201,28 @@ impl<'input> Parser<'_, 'input> {
                 }
             }
             Section::Config => self.table_line(line),
+            Section::Scan if line.trim_start().starts_with("scrub started on ") => {
+                self.paused_scrub_start(line);
+            }
             Section::Scan | Section::Errors | Section::Ignored => {
                 // Continuation lines are indented; anything else is unknown.
                 if !line.is_empty() && !line.starts_with([' ', '\t']) {
                     self.diagnose(format!("unexpected line skipped: {line:?}"));
                 }
+            }
+        }
+    }
+
+    /// A paused scrub's age counts from its start, printed on the line
+    /// after `scrub paused since DATE` as `scrub started on DATE`.
+    fn paused_scrub_start(&mut self, line: &str) {
+        let Some(scan) = self.pool.as_mut().and_then(|pool| pool.scans.last_mut()) else {
+            return;
+        };
+        if scan.state == ScanState::ScrubPaused {
+            let started = parse_scan_line(line, self.now).time;
+            if started.is_some() {
+                scan.time = started;
             }
         }
     }
@@ -405,6 +422,19 @@ mod tests {
         assert_eq!(parsed.diagnostics.len(), 1);
         assert!(parsed.diagnostics[0].message.contains("newthing"));
         assert_eq!(parsed.diagnostics[0].line, 3);
+    }
+
+    #[test]
+    fn paused_scrub_counts_from_its_start() {
+        let now: Zoned = "2026-11-02T03:00:00+00:00[UTC]".parse().unwrap();
+        let input = "  pool: t\n state: ONLINE\n  scan: scrub paused since Sun Nov  1 03:00:00 2026\n\tscrub started on Sun Nov  1 01:00:00 2026\n";
+        let pool = &parse_with_diagnostics(input, &now).pools[0];
+        assert_eq!(pool.scan.state, ScanState::ScrubPaused);
+        assert!(
+            (pool.scan_age_hours - 26.0).abs() < 1e-9,
+            "{}",
+            pool.scan_age_hours
+        );
     }
 
     #[test]
