@@ -39,12 +39,12 @@ fn run(args: Args) -> Result<(), String> {
     // Fail fast: an exporter that can never scrape should not look healthy.
     serve::scrape(&mut runner).map_err(|error| format!("start-up check failed: {error}"))?;
 
-    let server = serve::bind_with_retries(&config.listen_address, config.max_bind_retries)
+    let listening = serve::bind_with_retries(&config.listen_address, config.max_bind_retries)
         .map_err(|error| format!("could not bind {}: {error}", config.listen_address))?;
     log::info!(
         "zpool-status-exporter {} listening on http://{}/metrics (basic auth {}, zpool {})",
         env!("CARGO_PKG_VERSION"),
-        config.listen_address,
+        listening.address,
         if keys.is_some() { "on" } else { "off" },
         runner.program().display(),
     );
@@ -53,7 +53,7 @@ fn run(args: Args) -> Result<(), String> {
         Ok(false) => {}
         Err(error) => log::warn!("could not notify systemd: {error}"),
     }
-    serve::serve(&server, &mut runner, keys.as_ref())
+    serve::serve(&listening, &mut runner, keys.as_ref(), config.timeout)
         .map_err(|error| format!("the server stopped: {error}"))
 }
 

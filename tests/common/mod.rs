@@ -78,10 +78,21 @@ impl Exporter {
     }
 
     pub fn start_with(input: &Path, extra: &[&str], env: &[(&str, &str)]) -> Self {
+        Self::start_wrapped(&[], input, extra, env)
+    }
+
+    /// Like [`Exporter::start_with`], run through `wrapper` (e.g. `prlimit --nofile=256 --`),
+    /// which must exec the binary so that the child is the exporter itself.
+    pub fn start_wrapped(
+        wrapper: &[&str],
+        input: &Path,
+        extra: &[&str],
+        env: &[(&str, &str)],
+    ) -> Self {
         let dir = TempDir::new("e2e");
         let control = dir.0.join("control");
         let address = SocketAddr::from((Ipv4Addr::LOCALHOST, free_port()));
-        let mut command = exporter_command(input, &control);
+        let mut command = exporter_command_in(wrapper, input, &control);
         command
             .arg(address.to_string())
             .args(extra)
@@ -156,7 +167,19 @@ impl Drop for Exporter {
 
 /// The binary with the fake zpool printing `input`, and `--allow-root` (tests run as root in CI).
 pub fn exporter_command(input: &Path, control: &Path) -> Command {
-    let mut command = Command::new(BIN);
+    exporter_command_in(&[], input, control)
+}
+
+/// [`exporter_command`] run through `wrapper` (empty: the binary itself).
+pub fn exporter_command_in(wrapper: &[&str], input: &Path, control: &Path) -> Command {
+    let mut command = match wrapper.split_first() {
+        Some((program, args)) => {
+            let mut command = Command::new(program);
+            command.args(args).arg(BIN);
+            command
+        }
+        None => Command::new(BIN),
+    };
     command
         .arg("--zpool")
         .arg(fake_zpool())
