@@ -138,8 +138,8 @@
     Group = "zpool-status-exporter";
     Restart = "on-failure";
     RestartSec = "2s";
-    LimitNOFILE = 1024;
-    TasksMax = 64;
+    LimitNOFILE = 4096;
+    TasksMax = 2100;
     NoNewPrivileges = true;
     ProtectSystem = "strict";
     ProtectHome = true;

@@ -184,10 +184,13 @@ in {
           RestartSteps = 6;
           RestartMaxDelaySec = "2min";
 
-          # The HTTP front caps connections at about 100: room for those,
-          # the zpool child's pipes and the log, and no more.
-          LimitNOFILE = 1024;
-          TasksMax = 64;
+          # tiny_http (the HTTP front) spends a thread and two descriptors on
+          # every open connection, with no cap of its own: these limits let
+          # about 2000 connections in. Past them the exporter exits non-zero
+          # (its watchdog sees it can no longer accept) and Restart= brings it
+          # back, instead of a live process with a closed port.
+          LimitNOFILE = 4096;
+          TasksMax = 2100;
 
           # Hardening. `zpool status` needs to read and ioctl /dev/zfs, read
           # /etc/zfs, /proc and /sys, and nothing else.
