@@ -93,6 +93,7 @@ impl std::error::Error for RunError {}
 /// Names the cause behind the messages `zpool` prints when `/dev/zfs` cannot be used.
 fn known_cause(stderr: &str) -> Option<&'static str> {
     if stderr.contains("modules are not loaded")
+        || stderr.contains("modules cannot be auto-loaded")
         || stderr.contains("/dev/zfs and /proc/self/mounts")
     {
         Some("the ZFS kernel module is not loaded (/dev/zfs is missing)")
@@ -289,6 +290,16 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::panic)]
     use super::*;
 
+    /// Serializes the tests that write and run scripts: a script being
+    /// written while another test forks would be "Text file busy" (ETXTBSY).
+    static SCRIPTS: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+    fn serialized() -> std::sync::MutexGuard<'static, ()> {
+        SCRIPTS
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
     fn runner(script: &str, timeout_ms: u64) -> (ZpoolRunner, tempdir::Dir) {
         let dir = tempdir::Dir::new();
         let path = dir.0.join("zpool");
@@ -324,6 +335,7 @@ mod tests {
 
     #[test]
     fn passes_args_and_clean_environment() {
+        let _serial = serialized();
         let (mut runner, _dir) = runner(
             r#"echo "$@ LC_ALL=$LC_ALL ZFS_COLOR=${ZFS_COLOR-unset}""#,
             5000,
@@ -336,6 +348,7 @@ mod tests {
 
     #[test]
     fn failure_carries_stderr_and_cause() {
+        let _serial = serialized();
         let (mut runner, _dir) = runner(
             "echo 'The ZFS modules are not loaded.' >&2; echo \"Try running 'modprobe zfs' as root to load them.\" >&2; exit 1",
             5000,
@@ -347,7 +360,39 @@ mod tests {
     }
 
     #[test]
+    fn libzfs_init_messages_name_their_cause() {
+        // As printed by OpenZFS 2.1 (ENXIO), 2.3 as a normal user (ENOEXEC),
+        // 2.x without /dev/zfs (ENOENT) and without permission (EACCES).
+        let cases = [
+            (
+                "The ZFS modules are not loaded.\nTry running 'modprobe zfs' as root to load them.",
+                "not loaded",
+            ),
+            (
+                "The ZFS modules cannot be auto-loaded.\nTry running 'modprobe zfs' as root to manually load them.",
+                "not loaded",
+            ),
+            (
+                "/dev/zfs and /proc/self/mounts are required.\nTry running 'udevadm trigger' and 'mount -t proc proc /proc' as root.",
+                "not loaded",
+            ),
+            (
+                "Permission denied the ZFS utilities must be run as root.",
+                "no permission",
+            ),
+        ];
+        for (stderr, cause) in cases {
+            assert!(
+                known_cause(stderr).is_some_and(|c| c.contains(cause)),
+                "{stderr}"
+            );
+        }
+        assert_eq!(known_cause("cannot open 'x': no such pool"), None);
+    }
+
+    #[test]
     fn large_output_does_not_deadlock() {
+        let _serial = serialized();
         let (mut runner, _dir) = runner(
             "head -c 10000000 /dev/zero | tr '\\0' x; head -c 200000 /dev/zero >&2",
             20000,
@@ -357,6 +402,7 @@ mod tests {
 
     #[test]
     fn hanging_child_is_killed_at_deadline() {
+        let _serial = serialized();
         let (mut runner, _dir) = runner("exec sleep 30", 300);
         let start = Instant::now();
         let error = runner.run().unwrap_err();
@@ -367,6 +413,7 @@ mod tests {
 
     #[test]
     fn no_second_child_while_a_killed_one_lives() {
+        let _serial = serialized();
         let (mut runner, _dir) = runner("echo fresh", 5000);
         // Stands in for a child that survived SIGKILL (stuck in the kernel).
         let stuck = Command::new("sleep").arg("30").spawn().unwrap();
@@ -386,6 +433,7 @@ mod tests {
 
     #[test]
     fn falls_back_without_p_for_old_zpool() {
+        let _serial = serialized();
         let (mut runner, _dir) = runner(
             r#"if [ "$2" = -p ]; then echo "invalid option 'p'" >&2; exit 2; fi; echo "args: $*""#,
             5000,
@@ -397,12 +445,14 @@ mod tests {
 
     #[test]
     fn non_utf8_output_is_an_error() {
+        let _serial = serialized();
         let (mut runner, _dir) = runner(r"printf '\377\376'", 5000);
         assert!(matches!(runner.run(), Err(RunError::NotUtf8)));
     }
 
     #[test]
     fn missing_program_is_a_spawn_error() {
+        let _serial = serialized();
         let mut runner =
             ZpoolRunner::new(PathBuf::from("/nonexistent/zpool"), Duration::from_secs(1));
         assert!(matches!(runner.run(), Err(RunError::Spawn(_))));
