@@ -16,7 +16,7 @@ mkdir -p /usr/local/bin /job/out
 install -m 0755 /job/zpool-status-exporter /usr/local/bin/zpool-status-exporter
 . /job/env
 export ZSE_FLAVOUR ZSE_SCENARIO ZSE_CAPTURE
-cd /tmp
+cd /tmp || exit 1
 (
     timeout -k 5 "${ZSE_GUEST_TIMEOUT:-600}" /bin/bash -c '. /job/guest-lib.sh; . /job/scenario.sh; finish'
     echo $? >/job/out/rc

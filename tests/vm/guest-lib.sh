@@ -44,9 +44,14 @@ load_zfs() {
     modprobe zfs || { fail "modprobe zfs"; return 1; }
     # The exporter runs unprivileged: it needs /dev/zfs to be world read-writable,
     # which the udev rule of zfsutils-linux arranges on a normal boot.
-    local i
-    for i in $(seq 50); do [ -c /dev/zfs ] && break; sleep 0.1; done
-    [ "$(stat -c %a /dev/zfs)" = 666 ] || chmod 0666 /dev/zfs
+    local _
+    for _ in $(seq 50); do [ -c /dev/zfs ] && break; sleep 0.1; done
+    local mode
+    mode=$(stat -c %a /dev/zfs)
+    if [ "$mode" != 666 ]; then
+        chmod 0666 /dev/zfs
+        echo "/dev/zfs had mode $mode (no udev in this guest): made it 0666 like 90-zfs.rules"
+    fi
     echo "zfs module $(cat /sys/module/zfs/version), $("$ZPOOL" version 2>/dev/null | tr '\n' ' ')"
 }
 # vdev NAME [SIZE_MB]: creates a sparse file vdev and prints its path
@@ -83,9 +88,10 @@ start_exporter() {
     setpriv --reuid=nobody --regid=nogroup --clear-groups --inh-caps=-all \
         "$EXPORTER" "127.0.0.1:$PORT" --zpool "$ZPOOL" "$@" >"$EXPORTER_LOG" 2>&1 &
     EXPORTER_PID=$!
-    local i
-    for i in $(seq 100); do
+    local _
+    for _ in $(seq 100); do
         if curl -s -o /dev/null "$URL/"; then
+            LAST_SCRAPE=$(date +%s%N)   # its start-up check ran zpool
             pass "exporter started as nobody (pid $EXPORTER_PID)"
             return 0
         fi
@@ -108,11 +114,24 @@ stop_exporter() {
     fi
 }
 
+# The exporter answers a scrape that follows a successful one within 1 s from
+# that result (REUSE_SCRAPE): wait that out, so every scrape sees the current state.
+LAST_SCRAPE=0
+fresh_scrape_wait() {
+    local now wait
+    now=$(date +%s%N)
+    wait=$(( (LAST_SCRAPE + 1200000000 - now) / 1000000 ))
+    [ "$wait" -gt 0 ] && sleep "$(printf '%d.%03d' $((wait / 1000)) $((wait % 1000)))"
+    return 0
+}
 # scrape [PATH] [CURL ARGS...]: sets HTTP_CODE; body in $BODY, headers in $HEADERS
 scrape() {
     local path=${1:-/metrics}
     [ $# -gt 0 ] && shift
+    [ "$path" = /metrics ] && fresh_scrape_wait
     HTTP_CODE=$(curl -s -m 20 -o "$BODY" -D "$HEADERS" -w '%{http_code}' "$@" "$URL$path")
+    [ "$path" = /metrics ] && LAST_SCRAPE=$(date +%s%N)
+    return 0
 }
 expect_code() { check "HTTP $1${2:+ ($2)}" test "$HTTP_CODE" = "$1"; }
 has_line() { grep -qxF -- "$1" "$BODY"; }
@@ -121,7 +140,7 @@ expect_line() { check "line: $1" has_line "$1"; }
 expect_match() { check "match: $1" has_match "$1"; }
 expect_no_match() { check "no match: $1" eval "! has_match \"\$1\""; }
 metric() { # metric 'name{labels}': prints the value of that sample
-    awk -v key="$1" 'index($0, key " ") == 1 { print $2; exit }' "$BODY"
+    awk -v key="$1" 'index($0, key " ") == 1 { print $NF; exit }' "$BODY"
 }
 expect_metric() { # expect_metric 'name{labels}' VALUE
     local got

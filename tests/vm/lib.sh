@@ -2,6 +2,7 @@
 # shellcheck shell=bash
 
 VM_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck disable=SC2034 # used by the scripts that source this file
 REPO_DIR=$(cd "$VM_DIR/../.." && pwd)
 VM_CACHE_DIR=${ZSE_VM_CACHE:-/var/cache/zpool-status-exporter-vm}
 VM_MIRROR=${ZSE_VM_MIRROR:-http://deb.debian.org/debian}

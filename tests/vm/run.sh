@@ -23,6 +23,9 @@ set -euo pipefail
 # shellcheck source=tests/vm/lib.sh
 . "$(dirname "$0")/lib.sh"
 
+# The whole script is one block, parsed before it runs: editing this file
+# while a run is going on cannot derail that run.
+{
 flavours=(2.3) capture=0 list=0 scenarios=()
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -60,7 +63,7 @@ else
 fi
 if [ "$list" = 1 ]; then
     for f in "$VM_DIR"/scenarios/*.sh; do
-        printf '%-22s %s\n' "$(basename "$f" .sh)" "$(sed -n 's/^# *//;2p' "$f")"
+        printf '%-22s %s\n' "$(basename "$f" .sh)" "$(sed -n '1s/^# *//p' "$f")"
     done
     exit 0
 fi
@@ -93,7 +96,7 @@ case "$accel_mode" in
     *) die "ZSE_VM_ACCEL must be auto, kvm or tcg" ;;
 esac
 
-qemu_pid= job=
+qemu_pid='' job=''
 # kill_qemu: stops the running guest (qemu itself, then its wrapper).
 kill_qemu() {
     [ -n "$qemu_pid" ] || return 0
@@ -161,7 +164,7 @@ boot() {
     fi
     if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then BOOT_RESULT=timeout
     elif [ "$booted" = 0 ] && [ "$rc" != 0 ]; then BOOT_RESULT=no-boot
-    elif [ -f "$dir/out/rc" ]; then BOOT_RESULT=done
+    elif [ -f "$dir/out/rc" ]; then BOOT_RESULT='done'
     elif [ "$booted" = 0 ]; then BOOT_RESULT=no-boot
     else BOOT_RESULT=no-result
     fi
@@ -173,6 +176,11 @@ for flavour in "${flavours[@]}"; do
     t0=$(date +%s)
     img=$("$VM_DIR/build-image.sh" --flavour "$flavour") || die "image build for flavour $flavour failed"
     log "flavour $flavour image: $(tr '\n' ' ' <"$img/versions.txt") (ready in $(( $(date +%s) - t0 ))s)"
+    # Images of older build scripts are never used again: drop them.
+    for stale in "$VM_CACHE_DIR"/zfs-"$flavour"-*; do
+        case "$stale" in "$img"|*.tmp) continue ;; esac
+        [ -d "$stale" ] && { log "removing stale image $stale"; rm -rf "$stale"; }
+    done
     for file in "${files[@]}"; do
         name=$(basename "$file" .sh)
         job=$(mktemp -d /tmp/zse-vm-job.XXXXXX)
@@ -181,7 +189,7 @@ for flavour in "${flavours[@]}"; do
         cp "$file" "$job/scenario.sh"
         cp "$exporter" "$job/zpool-status-exporter"
         printf 'ZSE_FLAVOUR=%s\nZSE_SCENARIO=%s\nZSE_CAPTURE=%s\nZSE_GUEST_TIMEOUT=%s\n' \
-            "$flavour" "$name" "$capture" "$((scenario_timeout - 60))" >"$job/env"
+            "$flavour" "$name" "$capture" "$((scenario_timeout * 9 / 10 - 15))" >"$job/env"
         start=$(date +%s)
         while :; do
             if [ "$kvm_state" = bad ]; then accel=tcg; else accel=kvm; fi
@@ -189,7 +197,11 @@ for flavour in "${flavours[@]}"; do
             if [ "$accel" = kvm ] && [ "$kvm_state" = unknown ]; then
                 if [ "$BOOT_RESULT" = hung-boot ] || [ "$BOOT_RESULT" = no-boot ]; then
                     why=$(grep -m1 -i error "$job/qemu.log" 2>/dev/null || true)
-                    log "KVM boot did not reach the job within ${kvm_timeout}s ($BOOT_RESULT${why:+: $why}): retrying under TCG"
+                    if [ "$BOOT_RESULT" = hung-boot ]; then
+                        log "KVM boot hung (no sign of the job after ${kvm_timeout}s): retrying under TCG"
+                    else
+                        log "KVM guest died before booting (${why:-no error message}): retrying under TCG"
+                    fi
                     mkdir -p "$logs_dir"; cp "$job/console.log" "$logs_dir/kvm-probe-$flavour.console.log"
                     cp "$job/qemu.log" "$logs_dir/kvm-probe-$flavour.qemu.log"
                     kvm_state=bad
@@ -204,7 +216,7 @@ for flavour in "${flavours[@]}"; do
         secs=$(( $(date +%s) - start ))
         rc=$(cat "$job/out/rc" 2>/dev/null || echo none)
         checks=$(grep -Eo '[0-9]+ checks, [0-9]+ failed' "$job/out/scenario.log" 2>/dev/null | tail -1 || true)
-        if [ "$BOOT_RESULT" = done ] && [ "$rc" = 0 ]; then
+        if [ "$BOOT_RESULT" = 'done' ] && [ "$rc" = 0 ]; then
             verdict=pass; passed=$((passed + 1))
             if [ "${ZSE_VM_KEEP_LOGS:-0}" = 1 ]; then
                 mkdir -p "$logs_dir"
@@ -235,3 +247,5 @@ for flavour in "${flavours[@]}"; do
 done
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]
+exit
+}
