@@ -185,13 +185,14 @@ expect_all_devices() {
 }
 
 # --- fixtures ----------------------------------------------------------------
-# capture NAME DESCRIPTION: when capturing, saves `zpool status -p` as a fixture input
+# capture NAME DESCRIPTION [ARGS...]: when capturing, saves `zpool status -p [ARGS...]`
+# as a fixture input (ARGS such as -s show columns the exporter does not ask for)
 capture() {
     [ "${ZSE_CAPTURE:-0}" = 1 ] || return 0
     mkdir -p /job/out/fixtures
     local ts
     ts=$(date +%s)
-    { echo "TEST_TIMESTAMP=$ts"; "$ZPOOL" status -p; } >"/job/out/fixtures/$1.input"
+    { echo "TEST_TIMESTAMP=$ts"; "$ZPOOL" status -p "${@:3}"; } >"/job/out/fixtures/$1.input"
     printf '%s\n' "$2" >"/job/out/fixtures/$1.desc"
     echo "captured fixture $1"
 }
