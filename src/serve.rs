@@ -125,6 +125,12 @@ impl Reply {
             body: body.into(),
         }
     }
+
+    fn method_not_allowed() -> Self {
+        let mut reply = Self::text(405, "method not allowed: use GET or HEAD\n");
+        reply.headers.push(("Allow", "GET, HEAD".into()));
+        reply
+    }
 }
 
 /// A request's method, as far as routing cares.
@@ -152,9 +158,7 @@ pub fn route(
         return Reply::text(404, "not found: try /metrics\n");
     }
     if method == Method::Other {
-        let mut reply = Reply::text(405, "method not allowed: use GET or HEAD\n");
-        reply.headers.push(("Allow", "GET, HEAD".into()));
-        return reply;
+        return Reply::method_not_allowed();
     }
     if path == "/" {
         return Reply {
@@ -265,6 +269,8 @@ type Peer = Option<SocketAddr>;
 struct Queued {
     request: tiny_http::Request,
     seq: u64,
+    /// Whether it announced a (refusable) body, as classified at admission.
+    has_body: bool,
 }
 
 struct Scrape {
@@ -337,7 +343,8 @@ impl Front<'_> {
 
     fn admit(&mut self, request: tiny_http::Request) {
         self.seq += 1;
-        if let Body::Undrainable { announced } = http::classify_body(request.headers()) {
+        let body = http::classify_body(request.headers());
+        if let Body::Undrainable { announced } = body {
             self.leak(request, announced);
             return;
         }
@@ -370,6 +377,7 @@ impl Front<'_> {
         queue.push_back(Queued {
             request,
             seq: self.seq,
+            has_body: body != Body::Absent,
         });
     }
 
@@ -451,14 +459,18 @@ impl Front<'_> {
     }
 
     fn handle(&mut self, queued: Queued) {
-        let Queued { request, seq } = queued;
+        let Queued {
+            request,
+            seq,
+            has_body,
+        } = queued;
         let peer = request.remote_addr().copied();
         let method = match request.method() {
             tiny_http::Method::Get => Method::Get,
             tiny_http::Method::Head => Method::Head,
             _ => Method::Other,
         };
-        let (reply, close) = if http::classify_body(request.headers()) != Body::Absent {
+        let (reply, close) = if has_body {
             (refuse_body(method), true)
         } else if http::head_too_large(request.url(), request.headers()) {
             let reply = Reply::text(431, "request header fields too large\n");
@@ -528,9 +540,7 @@ fn show(peer: Peer) -> String {
 /// The answer to a request that announces a body: we never need one.
 fn refuse_body(method: Method) -> Reply {
     if method == Method::Other {
-        let mut reply = Reply::text(405, "method not allowed: use GET or HEAD\n");
-        reply.headers.push(("Allow", "GET, HEAD".into()));
-        reply
+        Reply::method_not_allowed()
     } else {
         Reply::text(413, "request bodies are not accepted\n")
     }
