@@ -200,10 +200,13 @@ table{border-collapse:collapse;width:100%;font-size:.9rem}\
 caption{text-align:left;font-weight:600;padding:.3rem 0}\
 th,td{border-bottom:1px solid #8884;padding:.2rem .4rem;text-align:left}\
 td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}\
-td code{overflow-wrap:anywhere;word-break:break-all}\
+td code{overflow-wrap:anywhere}\
 .healthy{color:var(--ok);margin:.3rem 0}\
 .failure{border:2px solid var(--bad);border-radius:.4rem;padding:.2rem 1rem;margin:1rem 0}\
-@media (max-width:30rem){dl{grid-template-columns:1fr}dd{margin-bottom:.3rem}}\
+@media (max-width:40rem){body{padding:0 .5rem 1rem}section.pool{padding:.2rem .6rem .6rem}\
+thead{position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%)}\
+tbody,tr,td{display:block}tr{display:flex;flex-wrap:wrap;gap:.1rem .9rem;border-bottom:1px solid #8884;padding:.3rem 0}\
+td{border:0;padding:0}td:first-child{flex-basis:100%}td.n::before{content:attr(data-label) \" \";color:#666}}\
 ";
 
 fn header(out: &mut String, page: &Page<'_>) {
@@ -322,12 +325,16 @@ fn devices(out: &mut String, pool: &PoolView<'_>) {
         );
         match dev.errors {
             Some(e) => {
-                for count in [e.read, e.write, e.checksum] {
-                    let _ = write!(out, "<td class=\"n\">{count}</td>");
+                for (label, count) in [
+                    ("Read", e.read),
+                    ("Write", e.write),
+                    ("Checksum", e.checksum),
+                ] {
+                    let _ = write!(out, "<td class=\"n\" data-label=\"{label}\">{count}</td>");
                 }
             }
             None => {
-                out.push_str("<td class=\"n\">–</td><td class=\"n\">–</td><td class=\"n\">–</td>");
+                out.push_str("<td class=\"n\" colspan=\"3\">no counters</td>");
             }
         }
         out.push_str("</tr>\n");
@@ -898,9 +905,12 @@ mod tests {
         );
         assert!(html.contains("<caption>Devices needing attention</caption>"));
         assert!(
-            html.contains("<td class=\"n\">0</td><td class=\"n\">0</td><td class=\"n\">7</td>")
+            html.contains(
+                "<td class=\"n\" data-label=\"Read\">0</td><td class=\"n\" data-label=\"Write\">0</td><td class=\"n\" data-label=\"Checksum\">7</td>"
+            )
         );
         assert!(!html.contains("devices online"));
+        assert!(html.contains("<code>spares/used-spare</code></td><td><span class=\"badge warn\">INUSE</span></td><td class=\"n\" colspan=\"3\">no counters</td>"));
         assert_only_our_tags(&html);
     }
 
