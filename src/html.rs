@@ -40,8 +40,18 @@ pub struct Page<'a> {
 pub struct PoolView<'a> {
     /// The pool's name, as `zpool` printed it.
     pub name: &'a str,
-    /// From the `state:` line.
+    /// From the `state:` line (or from wherever the state was read).
     pub state: PoolState,
+    /// What `zpool status` says beyond the state; `None` when only the
+    /// state is known (read from elsewhere because `zpool status` failed).
+    pub details: Option<Details<'a>>,
+    /// Size and allocation, when capacity was collected.
+    pub capacity: Option<Capacity>,
+}
+
+/// What `zpool status` says about a pool beyond its state.
+#[derive(Debug, Clone)]
+pub struct Details<'a> {
     /// From the `status:` paragraph.
     pub status: StatusDesc,
     /// The message id of the `see:` line (`ZFS-8000-9P`), when known.
@@ -52,8 +62,6 @@ pub struct PoolView<'a> {
     pub errors: ErrorState,
     /// The number of data errors, when the text gives it.
     pub data_errors: Option<u64>,
-    /// Size and allocation, when capacity was collected.
-    pub capacity: Option<Capacity>,
     /// Device table rows, in table order.
     pub devices: &'a [DevMetrics],
 }
@@ -87,19 +95,38 @@ impl<'a> PoolView<'a> {
         Self {
             name: &pool.name,
             state: pool.state,
-            status: pool.status,
-            msgid: None,
-            scan: ScanView {
-                state: pool.scan.state,
-                time: pool.scan.time,
-                progress: None,
-                remaining_secs: None,
-            },
-            errors: pool.errors,
-            data_errors: None,
+            details: Some(Details {
+                status: pool.status,
+                msgid: None,
+                scan: ScanView {
+                    state: pool.scan.state,
+                    time: pool.scan.time,
+                    progress: None,
+                    remaining_secs: None,
+                },
+                errors: pool.errors,
+                data_errors: None,
+                devices: &pool.devices,
+            }),
             capacity: None,
-            devices: &pool.devices,
         }
+    }
+
+    /// The view of a pool of which only the name and state are known.
+    #[must_use]
+    pub fn state_only(name: &'a str, state: PoolState) -> Self {
+        Self {
+            name,
+            state,
+            details: None,
+            capacity: None,
+        }
+    }
+
+    /// The device rows, if known.
+    #[must_use]
+    pub fn devices(&self) -> &'a [DevMetrics] {
+        self.details.as_ref().map_or(&[], |d| d.devices)
     }
 }
 
@@ -147,7 +174,7 @@ pub fn render_page(page: &Page<'_>) -> String {
     let attention_rows: usize = page
         .pools
         .iter()
-        .map(|p| p.devices.iter().filter(|d| needs_attention(d)).count())
+        .map(|p| p.devices().iter().filter(|d| needs_attention(d)).count())
         .sum();
     let mut out = String::with_capacity(4096 + page.pools.len() * 900 + attention_rows * 300);
     out.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
@@ -257,10 +284,29 @@ fn pool_block(out: &mut String, pool: &PoolView<'_>, index: usize, read_at: &Zon
         pool_state_word(pool.state)
     );
     out.push_str("<dl>\n");
-    if let Some(words) = status_words(pool.status) {
+    if let Some(details) = &pool.details {
+        details_rows(out, details, read_at);
+    }
+    if let Some(capacity) = pool.capacity {
+        out.push_str("<dt>Capacity</dt><dd>");
+        capacity_bar(out, capacity);
+        out.push_str("</dd>\n");
+    }
+    out.push_str("</dl>\n");
+    match &pool.details {
+        Some(details) => devices(out, details.devices),
+        None => out.push_str(
+            "<p>Only the pool's state is known in this reading: no scan, errors or devices.</p>\n",
+        ),
+    }
+    out.push_str("</section>\n");
+}
+
+fn details_rows(out: &mut String, details: &Details<'_>, read_at: &Zoned) {
+    if let Some(words) = status_words(details.status) {
         out.push_str("<dt>Status</dt><dd>");
         out.push_str(words);
-        if let Some(msgid) = pool.msgid {
+        if let Some(msgid) = details.msgid {
             out.push_str(" <a href=\"");
             escape(out, MSG_DOCS);
             escape(out, msgid);
@@ -271,28 +317,16 @@ fn pool_block(out: &mut String, pool: &PoolView<'_>, index: usize, read_at: &Zon
         out.push_str("</dd>\n");
     }
     out.push_str("<dt>Last scan</dt><dd>");
-    scan_words(out, &pool.scan, read_at);
+    scan_words(out, &details.scan, read_at);
     out.push_str("</dd>\n<dt>Data errors</dt><dd>");
-    data_error_words(out, pool.errors, pool.data_errors);
+    data_error_words(out, details.errors, details.data_errors);
     out.push_str("</dd>\n");
-    if let Some(capacity) = pool.capacity {
-        out.push_str("<dt>Capacity</dt><dd>");
-        capacity_bar(out, capacity);
-        out.push_str("</dd>\n");
-    }
-    out.push_str("</dl>\n");
-    devices(out, pool);
-    out.push_str("</section>\n");
 }
 
-fn devices(out: &mut String, pool: &PoolView<'_>) {
-    let mut rows = pool
-        .devices
-        .iter()
-        .filter(|d| needs_attention(d))
-        .peekable();
+fn devices(out: &mut String, devices: &[DevMetrics]) {
+    let mut rows = devices.iter().filter(|d| needs_attention(d)).peekable();
     if rows.peek().is_none() {
-        let leaves = leaf_count(pool.devices);
+        let leaves = leaf_count(devices);
         out.push_str("<p class=\"healthy\">");
         match leaves {
             0 => out.push_str("No devices listed."),
@@ -666,10 +700,8 @@ mod tests {
         ]
     }
 
-    fn pool<'a>(name: &'a str, devices: &'a [DevMetrics]) -> PoolView<'a> {
-        PoolView {
-            name,
-            state: PoolState::Online,
+    fn details(devices: &[DevMetrics]) -> Details<'_> {
+        Details {
             status: StatusDesc::Normal,
             msgid: None,
             scan: ScanView {
@@ -680,8 +712,16 @@ mod tests {
             },
             errors: ErrorState::Ok,
             data_errors: None,
-            capacity: None,
             devices,
+        }
+    }
+
+    fn pool<'a>(name: &'a str, devices: &'a [DevMetrics]) -> PoolView<'a> {
+        PoolView {
+            name,
+            state: PoolState::Online,
+            details: Some(details(devices)),
+            capacity: None,
         }
     }
 
@@ -934,16 +974,19 @@ mod tests {
         let devices = healthy_devices();
         let at = read_at();
         let degraded = PoolView {
+            name: "tank",
             state: PoolState::Degraded,
-            status: StatusDesc::DeviceOffline,
-            msgid: Some("ZFS-8000-9P"),
-            errors: ErrorState::DataErrors,
-            data_errors: Some(5),
+            details: Some(Details {
+                status: StatusDesc::DeviceOffline,
+                msgid: Some("ZFS-8000-9P"),
+                errors: ErrorState::DataErrors,
+                data_errors: Some(5),
+                ..details(&devices)
+            }),
             capacity: Some(Capacity {
                 size: 8 << 40,
                 allocated: 7 << 40,
             }),
-            ..pool("tank", &devices)
         };
         let html = page(&at, vec![degraded, pool("backup", &devices)]);
         assert!(html.contains(
@@ -1013,6 +1056,32 @@ mod tests {
         ));
         assert!(html.contains("No pool data in this reading."));
         assert!(!html.contains("class=\"pool"));
+        assert_only_our_tags(&html);
+    }
+
+    #[test]
+    fn a_failed_scrape_with_pool_states_from_elsewhere() {
+        let at = read_at();
+        let html = render_page(&Page {
+            host: "nas",
+            version: "0.1.0",
+            read_at: &at,
+            failure: Some(
+                "`zpool status -p` not started: the previous run (pid 42) is still alive",
+            ),
+            pools: vec![
+                PoolView::state_only("tank", PoolState::Suspended),
+                PoolView::state_only("<b>x</b>", PoolState::Online),
+            ],
+        });
+        assert!(html.contains("<h2>zpool status failed</h2>\n<p>`zpool status -p` not started: the previous run (pid 42) is still alive</p>"));
+        assert!(html.contains(
+            "<span class=\"name\">tank</span> <span class=\"badge bad\">SUSPENDED</span>"
+        ));
+        assert!(html.contains("&lt;b&gt;x&lt;/b&gt;"));
+        assert_eq!(html.matches("Only the pool's state is known").count(), 2);
+        assert!(!html.contains("Last scan") && !html.contains("devices online"));
+        assert!(html.contains("2 pools: 1 SUSPENDED, 1 ONLINE."));
         assert_only_our_tags(&html);
     }
 
