@@ -10,6 +10,7 @@
 mod scan;
 mod status;
 mod table;
+pub mod units;
 
 use jiff::Zoned;
 
