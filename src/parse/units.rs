@@ -73,8 +73,9 @@ fn parse_sexagesimal(text: &str) -> Option<u64> {
     parse_digits(text).filter(|value| *value < 60)
 }
 
-/// A non-empty run of ASCII digits (no sign, no spaces).
-fn parse_digits(text: &str) -> Option<u64> {
+/// A non-empty run of ASCII digits (no sign, no spaces) as a number.
+#[must_use]
+pub fn parse_digits(text: &str) -> Option<u64> {
     if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
