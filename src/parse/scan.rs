@@ -523,4 +523,22 @@ mod tests {
         let f = figures("", &["", ",,, , ", "\t/ scanned", "\tto go", "\tdone"]);
         assert_eq!(f, ScanFigures::default());
     }
+
+    #[test]
+    fn zol_07_slow_scan_with_decimal_commas() {
+        // The scan lines of https://github.com/openzfs/zfs/issues/8611 (ZoL
+        // 0.7.11, a comma locale); the paste has no `pool:` line around them.
+        let f = figures(
+            "scrub in progress since Thu Apr 11 14:41:12 2019",
+            &[
+                "\t23,5G scanned out of 23,5G at 22,5M/s, (scan is slow, no estimated time)",
+                "\t0B repaired, 100,09% done",
+            ],
+        );
+        assert_eq!(f.scanned_bytes, Some(25_232_932_864));
+        assert_eq!(f.total_bytes, Some(25_232_932_864));
+        assert_eq!(f.progress_ratio, Some(1.0009));
+        assert_eq!(f.remaining_seconds, None);
+        assert_eq!(f.issued_bytes, None);
+    }
 }
