@@ -541,4 +541,61 @@ mod tests {
         assert_eq!(f.remaining_seconds, None);
         assert_eq!(f.issued_bytes, None);
     }
+
+    /// Forms read in `cmd/zpool/zpool_main.c` for which no real output was
+    /// found: 0.7's paused scrub, `resilver canceled`, the error scrub
+    /// (2.2+, ` scrub:` label) and master's thorough scrub.
+    #[test]
+    fn forms_known_only_from_the_source() {
+        let f = figures(
+            "scrub paused since Mon Mar 20 14:10:00 2017",
+            &[
+                "\tscrub started on   Mon Mar 20 14:04:56 2017",
+                "\t773M scanned out of 1.00G",
+                "\t0 repaired, 75.44% done",
+            ],
+        );
+        assert_eq!(f.start, secs("2017-03-20T14:04:56Z"));
+        assert_eq!(f.scanned_bytes, Some(773 << 20));
+        assert_eq!(f.total_bytes, Some(1 << 30));
+        assert_eq!(f.progress_ratio, Some(0.7544));
+        assert_eq!(f.end, None);
+        let f = figures("resilver canceled on Sun Nov 22 04:50:15 2026", &[]);
+        assert_eq!(f.end, secs("2026-11-22T04:50:15Z"));
+        assert_eq!(f.duration_seconds, None);
+        let f = figures(
+            "error scrub in progress since Sun Nov 22 04:50:15 2026",
+            &["\t12.50% done, issued I/O for 1 error blocks"],
+        );
+        assert_eq!(f.start, secs("2026-11-22T04:50:15Z"));
+        assert_eq!(f.progress_ratio, Some(0.125));
+        let f = figures(
+            "error scrub paused since Sun Nov 22 04:50:15 2026",
+            &[
+                "\terror scrub started on Sun Nov 22 04:50:10 2026",
+                "\t0.00% done, issued I/O for 0 error blocks",
+            ],
+        );
+        assert_eq!(f.start, secs("2026-11-22T04:50:10Z"));
+        let f = figures("error scrub canceled on Sun Nov 22 04:50:15 2026", &[]);
+        assert_eq!(f.end, secs("2026-11-22T04:50:15Z"));
+        let f = figures(
+            "thorough scrub repaired 1.50K in 1 days 00:00:01 with 2 errors on Sun Nov 22 04:50:15 2026",
+            &[],
+        );
+        assert_eq!(f.repaired_bytes, Some(1536));
+        assert_eq!(f.duration_seconds, Some(86_401));
+        assert_eq!(f.errors, Some(2));
+        let now = utc(0);
+        let mut scan =
+            parse_scan_line("thorough scrub paused since Sun Nov 22 04:50:15 2026", &now);
+        read_scan_continuation(
+            "\tthorough scrub started on Sun Nov 22 04:00:00 2026",
+            &now,
+            &mut scan,
+        );
+        assert_eq!(scan.figures.start, secs("2026-11-22T04:00:00Z"));
+        // Not a ScrubPaused: its age keeps the date of its first line, as before.
+        assert_eq!(scan.time, secs("2026-11-22T04:50:15Z"));
+    }
 }
