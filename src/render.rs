@@ -249,11 +249,11 @@ fn optional_pool_family(
     (name, help): (&str, &str),
     value: &dyn Fn(&PoolMetrics) -> Option<Value>,
 ) {
-    if pools.iter().all(|pool| value(pool).is_none()) {
+    let Some(first) = pools.iter().position(|pool| value(pool).is_some()) else {
         return;
-    }
+    };
     let mut family = Family::start(out, name, help);
-    for (index, pool) in pools.iter().enumerate() {
+    for (index, pool) in pools.iter().enumerate().skip(first) {
         if let Some(value) = value(pool) {
             family.sample(pool_labels.get(index), value);
         }
