@@ -77,6 +77,8 @@ pub struct ScanView {
     pub progress: Option<f64>,
     /// Seconds to go, for a running scan with an estimate.
     pub remaining_secs: Option<u64>,
+    /// The `with N errors` of a finished scan.
+    pub errors: Option<u64>,
 }
 
 /// A pool's size and how much of it is allocated, in bytes.
@@ -97,15 +99,16 @@ impl<'a> PoolView<'a> {
             state: pool.state,
             details: Some(Details {
                 status: pool.status,
-                msgid: None,
+                msgid: pool.msgid.as_deref(),
                 scan: ScanView {
                     state: pool.scan.state,
                     time: pool.scan.time,
-                    progress: None,
-                    remaining_secs: None,
+                    progress: pool.scan.figures.progress_ratio,
+                    remaining_secs: pool.scan.figures.remaining_seconds,
+                    errors: pool.scan.figures.errors,
                 },
                 errors: pool.errors,
-                data_errors: None,
+                data_errors: pool.data_errors,
                 devices: &pool.devices,
             }),
             capacity: None,
@@ -219,7 +222,7 @@ h2{font-size:1.2rem;margin:.5rem 0;overflow-wrap:anywhere}\
 .badge{display:inline-block;border-radius:.3rem;padding:0 .45rem;font-size:.85rem;font-weight:700;color:#fff;background:var(--unknown);vertical-align:middle;white-space:nowrap}\
 .badge.ok{background:var(--ok)}.badge.warn{background:var(--warn)}.badge.bad{background:var(--bad)}\
 dl{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem;margin:.5rem 0}\
-dt{font-weight:600}dd{margin:0;overflow-wrap:anywhere}\
+dt{font-weight:600}dd{margin:0;overflow-wrap:anywhere}dd a{white-space:nowrap}\
 .alarm{color:var(--bad);font-weight:600}\
 meter{width:12rem;max-width:100%;height:1rem;vertical-align:middle}\
 .table{overflow-x:auto}\
@@ -421,6 +424,17 @@ fn scan_words(out: &mut String, scan: &ScanView, read_at: &Zoned) {
     } else if let Some(time) = scan.time {
         out.push(' ');
         relative(out, time, read_at);
+    }
+    match scan.errors {
+        Some(0) => out.push_str(", no errors"),
+        Some(n) => {
+            let _ = write!(
+                out,
+                ", <span class=\"alarm\">{n} {}</span>",
+                plural(n == 1, "error", "errors")
+            );
+        }
+        None => {}
     }
 }
 
@@ -710,6 +724,7 @@ mod tests {
                 time: None,
                 progress: None,
                 remaining_secs: None,
+                errors: None,
             },
             errors: ErrorState::Ok,
             data_errors: None,
@@ -810,6 +825,7 @@ mod tests {
             time: time.map(ts),
             progress: None,
             remaining_secs: None,
+            errors: None,
         }
     }
 
@@ -1084,6 +1100,63 @@ mod tests {
         assert!(!html.contains("Last scan") && !html.contains("devices online"));
         assert!(html.contains("2 pools: 1 SUSPENDED, 1 ONLINE."));
         assert_only_our_tags(&html);
+    }
+
+    /// The page of a golden input, read at its `TEST_TIMESTAMP`.
+    fn fixture_page(input: &str) -> String {
+        let (first, text) = input.split_once('\n').unwrap();
+        let seconds: i64 = first
+            .strip_prefix("TEST_TIMESTAMP=")
+            .unwrap()
+            .parse()
+            .unwrap();
+        let at = Timestamp::from_second(seconds)
+            .unwrap()
+            .to_zoned(jiff::tz::TimeZone::UTC);
+        let pools = crate::parse(text, &at);
+        render_page(&Page {
+            host: "nas",
+            version: "0.1.0",
+            read_at: &at,
+            failure: None,
+            pools: pool_views(&pools),
+        })
+    }
+
+    #[test]
+    fn the_model_fills_msgid_data_errors_and_scan_figures() {
+        let html = fixture_page(include_str!("../fixtures/vm-2.3-permanent-errors.input"));
+        let dpool = html.split("id=\"pool-1\"").next().unwrap();
+        assert!(dpool.contains(
+            "<a href=\"https://openzfs.github.io/openzfs-docs/msg/ZFS-8000-8A\">ZFS-8000-8A</a>"
+        ));
+        assert!(
+            dpool.contains("<dt>Data errors</dt><dd><span class=\"alarm\">4 data errors</span>")
+        );
+        assert!(
+            dpool.contains(", <span class=\"alarm\">4 errors</span></dd>"),
+            "{dpool}"
+        );
+        let epool = html.split("id=\"pool-1\"").nth(1).unwrap();
+        assert!(epool.contains("/msg/ZFS-8000-9P\">ZFS-8000-9P</a>"));
+        assert!(epool.contains(", no errors</dd>"));
+
+        let html = fixture_page(include_str!(
+            "../fixtures/sample-raidz2-replacing-awaiting-resilver.input"
+        ));
+        assert!(
+            html.contains(
+                "<dt>Last scan</dt><dd>resilver running, 38% done, 2 days 19 h to go, started "
+            ),
+            "{html}"
+        );
+        let html = fixture_page(include_str!("../fixtures/vm-2.3-scrub-in-progress.input"));
+        assert!(
+            html.contains(
+                "scrub running, 0% done, no estimate yet, started less than a minute ago ("
+            ),
+            "{html}"
+        );
     }
 
     #[test]

@@ -231,7 +231,14 @@ fn check_pools(dom: &str) {
         env!("CARGO_PKG_VERSION")
     )));
     assert!(dom.contains("<a href=\"/metrics\">/metrics</a>"));
-    assert!(pool_section(dom, "scrubpool").contains("scrub running"));
+    assert!(pool_section(dom, "scrubpool").contains("scrub running, 0% done, no estimate yet"));
+    // The status message ids link to their OpenZFS documentation.
+    for (pool, msgid) in [("broken", "ZFS-8000-4J"), ("epool", "ZFS-8000-9P")] {
+        let link =
+            format!("<a href=\"https://openzfs.github.io/openzfs-docs/msg/{msgid}\">{msgid}</a>");
+        assert!(pool_section(dom, pool).contains(&link), "{pool}: no {link}");
+    }
+    assert_eq!(dom.matches("openzfs-docs/msg/").count(), 2);
     assert!(pool_section(dom, "backup").contains("scrub finished "));
     assert!(pool_section(dom, "tank").contains("<dd>never</dd>"));
 }
