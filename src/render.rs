@@ -7,6 +7,7 @@
 use std::fmt::Write as _;
 
 use crate::model::{DevErrors, DevMetrics, PoolMetrics};
+use crate::unique::surely_distinct;
 
 /// The `Content-Type` of [`render`]'s output.
 pub const CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";
@@ -67,6 +68,8 @@ pub fn render(pools: &[PoolMetrics]) -> String {
             dev_labels.push(&[("pool", &pool.name), ("dev", &dev.path)]);
         }
     }
+    check_unique("pool", &pool_labels);
+    check_unique("dev", &dev_labels);
     let devices = dev_labels.len();
     let mut out = String::with_capacity(
         4096 + pool_labels.text.len() * 5 + dev_labels.text.len() * 4 + devices * 120,
@@ -160,6 +163,12 @@ impl LabelSets {
         Labels(self.text.get(start..end).unwrap_or(""))
     }
 
+    /// Every label set, in the order they were added.
+    #[must_use]
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = &str> {
+        (0..self.len()).map(|index| self.get(index).0)
+    }
+
     /// How many label sets there are.
     #[must_use]
     pub fn len(&self) -> usize {
@@ -170,6 +179,23 @@ impl LabelSets {
     #[must_use]
     pub fn is_empty(&self) -> bool {
         self.ends.is_empty()
+    }
+}
+
+/// Checks that no two label sets are equal: each family writes each label
+/// set at most once, so this makes every series of a family unique. The
+/// parser renames repeats, so a failure here is a bug: a debug assertion
+/// (tests), an error in the log otherwise.
+fn check_unique(kind: &str, labels: &LabelSets) {
+    if surely_distinct(labels.iter()) {
+        return;
+    }
+    let mut seen = std::collections::HashSet::new();
+    for set in labels.iter() {
+        if !seen.insert(set) {
+            log::error!("two {kind} series have the same labels {set}: Prometheus keeps only one");
+            debug_assert!(false, "two {kind} series have the same labels {set}");
+        }
     }
 }
 
@@ -380,6 +406,26 @@ mod tests {
         out.push(' ');
         write_value(&mut out, Value::Int(u64::MAX));
         assert_eq!(out, "876000 1.500000 -0.250000 18446744073709551615");
+    }
+
+    #[test]
+    fn label_sets_repeat_only_when_equal() {
+        let mut sets = LabelSets::default();
+        sets.push(&[("pool", "a"), ("dev", "x")]);
+        sets.push(&[("pool", "a"), ("dev", "x#2")]);
+        sets.push(&[("pool", "b"), ("dev", "x")]);
+        assert!(surely_distinct(sets.iter()));
+        sets.push(&[("pool", "a"), ("dev", "x")]);
+        assert!(!surely_distinct(sets.iter()));
+    }
+
+    #[test]
+    #[should_panic(expected = "same labels")]
+    fn a_repeated_series_fails_a_debug_build() {
+        let mut sets = LabelSets::default();
+        sets.push(&[("pool", "a")]);
+        sets.push(&[("pool", "a")]);
+        check_unique("pool", &sets);
     }
 
     #[test]
