@@ -64,9 +64,8 @@ pub fn render(pools: &[PoolMetrics]) -> String {
     let mut dev_labels = LabelSets::default();
     for pool in pools {
         pool_labels.push(&[("pool", &pool.name)]);
-        for dev in &pool.devices {
-            dev_labels.push(&[("pool", &pool.name), ("dev", &dev.path)]);
-        }
+        let paths = pool.devices.iter().map(|dev| dev.path.as_str());
+        dev_labels.push_each(&[("pool", &pool.name)], "dev", paths);
     }
     check_unique("pool", &pool_labels);
     check_unique("dev", &dev_labels);
@@ -137,19 +136,48 @@ impl LabelSets {
     /// Adds a label set; `labels` are name and unescaped value pairs.
     pub fn push(&mut self, labels: &[(&str, &str)]) {
         if !labels.is_empty() {
-            self.text.push('{');
-            for (i, (label, value)) in labels.iter().enumerate() {
-                if i > 0 {
-                    self.text.push(',');
-                }
-                self.text.push_str(label);
-                self.text.push_str("=\"");
-                escape_label_value(&mut self.text, value);
-                self.text.push('"');
-            }
+            self.push_labels('{', labels);
             self.text.push('}');
         }
         self.ends.push(self.text.len());
+    }
+
+    /// Adds one label set per item of `values`: the labels `shared`, then
+    /// `label` with that value. `shared` is escaped once, not once per set.
+    pub fn push_each<'v>(
+        &mut self,
+        shared: &[(&str, &str)],
+        label: &str,
+        values: impl Iterator<Item = &'v str>,
+    ) {
+        let first_start = self.text.len();
+        let mut shared_end = None;
+        for value in values {
+            match shared_end {
+                None => {
+                    self.push_labels('{', shared);
+                    self.text.push(if shared.is_empty() { '{' } else { ',' });
+                    self.text.push_str(label);
+                    self.text.push_str("=\"");
+                    shared_end = Some(self.text.len());
+                }
+                Some(end) => self.text.extend_from_within(first_start..end),
+            }
+            escape_label_value(&mut self.text, value);
+            self.text.push_str("\"}");
+            self.ends.push(self.text.len());
+        }
+    }
+
+    /// Appends `first` then `name="value"` pairs separated by commas.
+    fn push_labels(&mut self, first: char, labels: &[(&str, &str)]) {
+        for (i, (label, value)) in labels.iter().enumerate() {
+            self.text.push(if i == 0 { first } else { ',' });
+            self.text.push_str(label);
+            self.text.push_str("=\"");
+            escape_label_value(&mut self.text, value);
+            self.text.push('"');
+        }
     }
 
     /// The label set added `index`-th; empty if there is none.
@@ -275,7 +303,7 @@ fn push_u64(out: &mut String, mut value: u64) {
 /// Appends a label value escaped as the text format requires:
 /// `\` as `\\`, `"` as `\"`, line feed as `\n`; nothing else changes.
 pub fn escape_label_value(out: &mut String, value: &str) {
-    if !value.bytes().any(|b| matches!(b, b'\\' | b'"' | b'\n')) {
+    if !needs_escape(value.as_bytes()) {
         out.push_str(value);
         return;
     }
@@ -287,6 +315,31 @@ pub fn escape_label_value(out: &mut String, value: &str) {
             c => out.push(c),
         }
     }
+}
+
+/// Whether `bytes` hold a `\\`, `"` or line feed: eight bytes at a time.
+fn needs_escape(bytes: &[u8]) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    // A byte of `word ^ (ONES * b)` is zero where `word` has byte `b`.
+    let has_zero_byte = |x: u64| x.wrapping_sub(ONES) & !x & HIGHS != 0;
+    let has_special = |word: u64| {
+        has_zero_byte(word ^ (ONES * u64::from(b'\\')))
+            || has_zero_byte(word ^ (ONES * u64::from(b'"')))
+            || has_zero_byte(word ^ (ONES * u64::from(b'\n')))
+    };
+    let mut chunks = bytes.chunks_exact(8);
+    for chunk in &mut chunks {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        if has_special(u64::from_le_bytes(word)) {
+            return true;
+        }
+    }
+    chunks
+        .remainder()
+        .iter()
+        .any(|b| matches!(b, b'\\' | b'"' | b'\n'))
 }
 
 /// Appends a HELP text escaped as the text format requires (`\` and line feed).
@@ -328,6 +381,23 @@ mod tests {
             }
         }
         Some(out)
+    }
+
+    #[test]
+    fn finds_special_bytes_at_every_position() {
+        for len in 0..20 {
+            let plain = "a".repeat(len);
+            assert!(!needs_escape(plain.as_bytes()));
+            for at in 0..len {
+                for special in [b'\\', b'"', b'\n'] {
+                    let mut bytes = plain.clone().into_bytes();
+                    bytes[at] = special;
+                    assert!(needs_escape(&bytes), "{bytes:?}");
+                }
+            }
+        }
+        // Bytes one off the special ones, and high bytes, are plain.
+        assert!(!needs_escape("[]#!\t\x0b\u{ff}é€🦀 abcdefgh".as_bytes()));
     }
 
     #[test]
@@ -406,6 +476,25 @@ mod tests {
         out.push(' ');
         write_value(&mut out, Value::Int(u64::MAX));
         assert_eq!(out, "876000 1.500000 -0.250000 18446744073709551615");
+    }
+
+    #[test]
+    fn shared_labels_are_escaped_once_and_written_alike() {
+        let mut each = LabelSets::default();
+        each.push_each(&[("pool", "t\"a")], "dev", ["a", "b\\", ""].into_iter());
+        each.push_each(&[("pool", "u")], "dev", std::iter::empty());
+        each.push_each(&[], "dev", ["x"].into_iter());
+        let mut one_by_one = LabelSets::default();
+        for dev in ["a", "b\\", ""] {
+            one_by_one.push(&[("pool", "t\"a"), ("dev", dev)]);
+        }
+        one_by_one.push(&[("dev", "x")]);
+        assert_eq!(
+            each.iter().collect::<Vec<_>>(),
+            one_by_one.iter().collect::<Vec<_>>()
+        );
+        assert_eq!(each.get(0).0, r#"{pool="t\"a",dev="a"}"#);
+        assert_eq!(each.get(1).0, r#"{pool="t\"a",dev="b\\"}"#);
     }
 
     #[test]
