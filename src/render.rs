@@ -257,6 +257,8 @@ impl<'a> Family<'a> {
 
     /// Writes one sample.
     pub fn sample(&mut self, labels: Labels<'_>, value: Value) {
+        // One capacity check for the line: a value is at most 24 bytes.
+        self.out.reserve(self.name.len() + labels.0.len() + 26);
         self.out.push_str(self.name);
         self.out.push_str(labels.0);
         self.out.push(' ');
@@ -284,20 +286,22 @@ fn write_value(out: &mut String, value: Value) {
 
 /// Appends the decimal digits of `value` (faster than `write!` on the hot path).
 fn push_u64(out: &mut String, mut value: u64) {
-    let mut digits = [0u8; 20];
-    let mut start = digits.len();
-    loop {
-        start -= 1;
-        // `value % 10` is below 10, so the cast cannot truncate.
-        #[allow(clippy::cast_possible_truncation)]
-        let digit = (value % 10) as u8;
-        digits[start] = b'0' + digit;
-        value /= 10;
-        if value == 0 {
-            break;
-        }
+    // The digit is below 10, so the casts cannot truncate.
+    #[allow(clippy::cast_possible_truncation)]
+    let digit = |value: u64| char::from(b'0' + (value % 10) as u8);
+    if value < 10 {
+        // Most values (state codes, zero counters) are one digit.
+        out.push(digit(value));
+        return;
     }
-    out.push_str(std::str::from_utf8(&digits[start..]).unwrap_or_default());
+    let mut digits = ['0'; 20];
+    let mut start = digits.len();
+    while value > 0 {
+        start -= 1;
+        digits[start] = digit(value);
+        value /= 10;
+    }
+    out.extend(&digits[start..]);
 }
 
 /// Appends a label value escaped as the text format requires:
@@ -475,7 +479,14 @@ mod tests {
         write_value(&mut out, Value::Float(-0.25));
         out.push(' ');
         write_value(&mut out, Value::Int(u64::MAX));
-        assert_eq!(out, "876000 1.500000 -0.250000 18446744073709551615");
+        for int in [0, 9, 10, 100, 1_234_567] {
+            out.push(' ');
+            write_value(&mut out, Value::Int(int));
+        }
+        assert_eq!(
+            out,
+            "876000 1.500000 -0.250000 18446744073709551615 0 9 10 100 1234567"
+        );
     }
 
     #[test]
