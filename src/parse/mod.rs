@@ -10,6 +10,7 @@
 mod scan;
 mod status;
 mod table;
+mod text;
 
 use jiff::Zoned;
 
