@@ -60,8 +60,15 @@ pub fn render(pools: &[PoolMetrics]) -> String {
         return NO_POOLS.to_owned();
     }
     // Each label set is escaped once and used by every family.
-    let mut pool_labels = LabelSets::default();
-    let mut dev_labels = LabelSets::default();
+    // Sized up front (escaping rarely adds): no regrowth and copying.
+    let names: usize = pools.iter().map(|pool| pool.name.len()).sum();
+    let mut pool_labels = LabelSets::with_capacity(pools.len(), names + pools.len() * 10);
+    let (devices, dev_text) = pools.iter().fold((0, 0), |(count, text), pool| {
+        let paths: usize = pool.devices.iter().map(|dev| dev.path.len()).sum();
+        let sets = pool.devices.len();
+        (count + sets, text + paths + sets * (pool.name.len() + 17))
+    });
+    let mut dev_labels = LabelSets::with_capacity(devices, dev_text);
     for pool in pools {
         pool_labels.push(&[("pool", &pool.name)]);
         let paths = pool.devices.iter().map(|dev| dev.path.as_str());
@@ -69,7 +76,6 @@ pub fn render(pools: &[PoolMetrics]) -> String {
     }
     check_unique("pool", &pool_labels);
     check_unique("dev", &dev_labels);
-    let devices = dev_labels.len();
     let mut out = String::with_capacity(
         4096 + pool_labels.text.len() * 5 + dev_labels.text.len() * 4 + devices * 120,
     );
@@ -133,6 +139,15 @@ pub struct LabelSets {
 pub struct Labels<'a>(&'a str);
 
 impl LabelSets {
+    /// Room for `sets` label sets of `text` bytes in all.
+    #[must_use]
+    pub fn with_capacity(sets: usize, text: usize) -> Self {
+        Self {
+            text: String::with_capacity(text),
+            ends: Vec::with_capacity(sets),
+        }
+    }
+
     /// Adds a label set; `labels` are name and unescaped value pairs.
     pub fn push(&mut self, labels: &[(&str, &str)]) {
         if !labels.is_empty() {
