@@ -2,7 +2,7 @@
 //!
 //! `zpool status -p` is run on every scrape ([`zpool`]), its text parsed into
 //! a model ([`parse`], [`model`]) and rendered as Prometheus text format
-//! ([`render`]), served over HTTP ([`serve`]) with optional basic auth
+//! ([`render`]), kept unique ([`unique`]), served over HTTP ([`serve`]) with optional basic auth
 //! ([`auth`]), configured from the command line ([`cli`]).
 
 pub mod auth;
@@ -14,6 +14,7 @@ pub mod notify;
 pub mod parse;
 pub mod render;
 pub mod serve;
+pub mod unique;
 pub mod zpool;
 
 pub use model::PoolMetrics;
