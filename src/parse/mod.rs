@@ -7,6 +7,7 @@
 //! Nothing here fails: what it cannot read becomes `Unrecognized` or a
 //! [`Diagnostic`], and parsing goes on.
 
+pub mod list;
 mod scan;
 mod status;
 mod table;
@@ -16,6 +17,7 @@ use jiff::Zoned;
 use crate::model::{
     ErrorState, NEVER_SCANNED_AGE_HOURS, PoolMetrics, PoolState, Scan, ScanState, StatusDesc,
 };
+pub use list::{ParsedList, parse_list};
 pub use scan::{choose_scan, parse_scan_line};
 pub use status::classify_status;
 use table::{Fed, Table};
