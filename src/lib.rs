@@ -8,6 +8,7 @@
 pub mod auth;
 pub mod cli;
 pub mod http;
+pub mod kstat;
 pub mod model;
 pub mod notify;
 pub mod parse;
