@@ -28,16 +28,17 @@ fn run(args: Args) -> Result<(), String> {
     refuse_root(&config)?;
     let keys = load_keys(&config)?;
     let program = find_zpool(config.zpool.clone(), std::env::var_os("PATH").as_deref());
-    let mut runner = ZpoolRunner::new(program, config.timeout);
+    let mut runner = ZpoolRunner::new(program);
 
     if config.oneshot {
-        let metrics = serve::scrape(&mut runner)?;
+        let metrics = serve::scrape(&mut runner, config.timeout)?;
         print!("{metrics}");
         return Ok(());
     }
 
     // Fail fast: an exporter that can never scrape should not look healthy.
-    serve::scrape(&mut runner).map_err(|error| format!("start-up check failed: {error}"))?;
+    serve::scrape(&mut runner, config.timeout)
+        .map_err(|error| format!("start-up check failed: {error}"))?;
 
     let listening = serve::bind_with_retries(&config.listen_address, config.max_bind_retries)
         .map_err(|error| format!("could not bind {}: {error}", config.listen_address))?;

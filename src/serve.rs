@@ -214,10 +214,13 @@ pub fn landing_page() -> String {
 ///
 /// # Errors
 /// The command line and the cause, when `zpool` gave no usable output.
-pub fn scrape(runner: &mut ZpoolRunner) -> Result<String, String> {
-    match runner.run() {
+pub fn scrape(runner: &mut ZpoolRunner, timeout: Duration) -> Result<String, String> {
+    match runner.status(Instant::now() + timeout) {
         Ok(output) => Ok(render::render(&crate::parse(&output, &Zoned::now()))),
-        Err(error) => Err(format!("`{}` {error}", runner.command_line())),
+        Err(error) => Err(format!(
+            "`{}` {error}",
+            runner.command_line(runner.status_args())
+        )),
     }
 }
 
@@ -250,6 +253,7 @@ pub fn serve(
     let mut front = Front {
         server: &listening.server,
         runner,
+        timeout: zpool_timeout,
         keys,
         probe_path,
         queues: HashMap::new(),
@@ -283,6 +287,7 @@ struct Scrape {
 struct Front<'a> {
     server: &'a tiny_http::Server,
     runner: &'a mut ZpoolRunner,
+    timeout: Duration,
     keys: Option<&'a Keys>,
     probe_path: String,
     /// Per connection, in arrival order (responses must leave in that order).
@@ -517,7 +522,7 @@ impl Front<'_> {
         {
             return last.result.clone();
         }
-        let result = scrape(self.runner);
+        let result = scrape(self.runner, self.timeout);
         if let Err(error) = &result {
             log::error!("scrape failed: {error}");
         }
