@@ -11,9 +11,12 @@ pub const DEFAULT_LISTEN_ADDRESS: &str = "127.0.0.1:8976";
 /// Bind retries when neither `--max-bind-retries` nor `MAX_BIND_RETRIES` is given.
 pub const DEFAULT_MAX_BIND_RETRIES: u32 = 5;
 
-/// Seconds `zpool` may run when `--timeout` is not given: below Prometheus'
-/// default scrape timeout of 10 s.
+/// Seconds one scrape may take when `--timeout` is not given: below
+/// Prometheus' default scrape timeout of 10 s.
 pub const DEFAULT_TIMEOUT_SECS: f64 = 8.0;
+
+/// The proc root when `--procfs` is not given.
+pub const DEFAULT_PROCFS: &str = "/proc";
 
 /// Prometheus exporter for ZFS pool health, read from `zpool status -p`.
 // The field docs are argh's --help text, shown as plain text.
@@ -39,9 +42,15 @@ pub struct Args {
     #[argh(option)]
     pub zpool: Option<PathBuf>,
 
-    /// seconds zpool may run before it is killed and the scrape fails (default 8)
+    /// seconds one scrape may take: zpool status and zpool list together
+    /// (default 8); a zpool still running then is killed
     #[argh(option, from_str_fn(parse_timeout))]
     pub timeout: Option<Duration>,
+
+    /// the proc file system to read pool states from when zpool status fails
+    /// (default /proc; its spl/kstat/zfs/<pool>/state files)
+    #[argh(option)]
+    pub procfs: Option<PathBuf>,
 
     /// print the metrics once to stdout and exit (for cron or node_exporter's textfile collector)
     #[argh(switch)]
@@ -67,8 +76,10 @@ pub struct Config {
     pub max_bind_retries: u32,
     /// `--zpool`, if given.
     pub zpool: Option<PathBuf>,
-    /// How long `zpool` may run.
+    /// How long one scrape (both `zpool` commands) may take.
     pub timeout: Duration,
+    /// The proc root for the kstat fallback.
+    pub procfs: PathBuf,
     /// One scrape to stdout, then exit.
     pub oneshot: bool,
     /// Whether running as root is allowed.
@@ -117,6 +128,7 @@ pub fn resolve(args: Args, env: impl Fn(&str) -> Option<String>) -> Result<Confi
         timeout: args
             .timeout
             .unwrap_or(Duration::from_secs_f64(DEFAULT_TIMEOUT_SECS)),
+        procfs: args.procfs.unwrap_or_else(|| PathBuf::from(DEFAULT_PROCFS)),
         oneshot: args.oneshot,
         allow_root: args.allow_root,
     })
@@ -174,6 +186,7 @@ mod tests {
         assert_eq!(config.max_bind_retries, 5);
         assert_eq!(config.timeout, Duration::from_secs(8));
         assert_eq!(config.basic_auth_keys_file, None);
+        assert_eq!(config.procfs, PathBuf::from("/proc"));
         assert!(!config.oneshot && !config.allow_root);
     }
 
@@ -222,6 +235,8 @@ mod tests {
             args(&["--timeout", "0.5"]).timeout,
             Some(Duration::from_millis(500))
         );
+        let procfs = resolve(args(&["--procfs", "/host/proc"]), |_| None).unwrap();
+        assert_eq!(procfs.procfs, PathBuf::from("/host/proc"));
     }
 
     #[test]
