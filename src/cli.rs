@@ -56,6 +56,11 @@ pub struct Args {
     #[argh(switch)]
     pub oneshot: bool,
 
+    /// with --oneshot: write the metrics to this file instead (through a
+    /// temporary file renamed over it; left as it was when the scrape fails)
+    #[argh(option)]
+    pub output: Option<PathBuf>,
+
     /// run even as root (zpool status needs no privilege on current OpenZFS)
     #[argh(switch)]
     pub allow_root: bool,
@@ -80,8 +85,10 @@ pub struct Config {
     pub timeout: Duration,
     /// The proc root for the kstat fallback.
     pub procfs: PathBuf,
-    /// One scrape to stdout, then exit.
+    /// One scrape to stdout (or [`Config::output`]), then exit.
     pub oneshot: bool,
+    /// `--output`: the file `--oneshot` writes.
+    pub output: Option<PathBuf>,
     /// Whether running as root is allowed.
     pub allow_root: bool,
 }
@@ -90,7 +97,8 @@ pub struct Config {
 /// looks a variable up) and from the defaults.
 ///
 /// # Errors
-/// A `MAX_BIND_RETRIES` that is not a whole number, or an empty setting.
+/// A `MAX_BIND_RETRIES` that is not a whole number, an empty setting, or
+/// `--output` without `--oneshot`.
 pub fn resolve(args: Args, env: impl Fn(&str) -> Option<String>) -> Result<Config, String> {
     let listen_address = args
         .listen_address
@@ -120,6 +128,16 @@ pub fn resolve(args: Args, env: impl Fn(&str) -> Option<String>) -> Result<Confi
             None => DEFAULT_MAX_BIND_RETRIES,
         },
     };
+    if args.output.is_some() && !args.oneshot {
+        return Err("--output writes the metrics of --oneshot: give both".into());
+    }
+    if args
+        .output
+        .as_ref()
+        .is_some_and(|path| path.file_name().is_none())
+    {
+        return Err("--output needs a file name".into());
+    }
     Ok(Config {
         listen_address,
         basic_auth_keys_file,
@@ -130,6 +148,7 @@ pub fn resolve(args: Args, env: impl Fn(&str) -> Option<String>) -> Result<Confi
             .unwrap_or(Duration::from_secs_f64(DEFAULT_TIMEOUT_SECS)),
         procfs: args.procfs.unwrap_or_else(|| PathBuf::from(DEFAULT_PROCFS)),
         oneshot: args.oneshot,
+        output: args.output,
         allow_root: args.allow_root,
     })
 }
@@ -187,7 +206,7 @@ mod tests {
         assert_eq!(config.timeout, Duration::from_secs(8));
         assert_eq!(config.basic_auth_keys_file, None);
         assert_eq!(config.procfs, PathBuf::from("/proc"));
-        assert!(!config.oneshot && !config.allow_root);
+        assert!(!config.oneshot && !config.allow_root && config.output.is_none());
     }
 
     #[test]
@@ -235,8 +254,23 @@ mod tests {
             args(&["--timeout", "0.5"]).timeout,
             Some(Duration::from_millis(500))
         );
-        let procfs = resolve(args(&["--procfs", "/host/proc"]), |_| None).unwrap();
-        assert_eq!(procfs.procfs, PathBuf::from("/host/proc"));
+        let output_alone = resolve(args(&["--output", "/x/m.prom"]), |_| None);
+        assert!(output_alone.unwrap_err().contains("--oneshot"));
+        let no_name = resolve(args(&["--oneshot", "--output", "/"]), |_| None);
+        assert!(no_name.unwrap_err().contains("file name"));
+        let both = resolve(
+            args(&[
+                "--oneshot",
+                "--output",
+                "/x/m.prom",
+                "--procfs",
+                "/host/proc",
+            ]),
+            |_| None,
+        )
+        .unwrap();
+        assert_eq!(both.output, Some(PathBuf::from("/x/m.prom")));
+        assert_eq!(both.procfs, PathBuf::from("/host/proc"));
     }
 
     #[test]

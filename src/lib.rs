@@ -4,8 +4,8 @@
 //! ([`zpool`]), falling back to the kernel's pool states ([`kstat`]); their
 //! text is parsed into a model ([`parse`], [`model`]) and rendered as
 //! Prometheus text format ([`render`], [`render_scrape`]), served over HTTP
-//! ([`serve`]) with optional basic auth ([`auth`]), configured from the
-//! command line ([`cli`]).
+//! ([`serve`]) with optional basic auth ([`auth`]) or written once to a file
+//! ([`textfile`]), configured from the command line ([`cli`]).
 
 pub mod auth;
 pub mod cli;
@@ -18,6 +18,7 @@ pub mod render;
 pub mod render_scrape;
 pub mod scrape;
 pub mod serve;
+pub mod textfile;
 pub mod zpool;
 
 pub use model::PoolMetrics;

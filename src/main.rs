@@ -6,7 +6,7 @@ use zpool_status_exporter::auth::Keys;
 use zpool_status_exporter::cli::{self, Args, Config};
 use zpool_status_exporter::scrape::{PoolHealth, Scrape, Scraper};
 use zpool_status_exporter::zpool::{ZpoolRunner, find_zpool};
-use zpool_status_exporter::{notify, render_scrape, serve};
+use zpool_status_exporter::{notify, render_scrape, serve, textfile};
 
 fn main() -> ExitCode {
     env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
@@ -38,6 +38,10 @@ fn run(args: Args) -> Result<(), String> {
     if config.oneshot {
         let scrape = scraper.scrape().map_err(|error| error.to_string())?;
         let metrics = render_scrape::render(&scrape);
+        if let Some(path) = &config.output {
+            return textfile::write_atomically(path, &metrics)
+                .map_err(|error| format!("could not write {}: {error}", path.display()));
+        }
         print!("{metrics}");
         return Ok(());
     }

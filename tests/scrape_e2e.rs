@@ -1,6 +1,6 @@
 //! End to end, what one scrape collects: `zpool status` and `zpool list`
 //! within one time budget, the kstat fallback (a fake proc tree through
-//! `--procfs`), and the exporter's own families.
+//! `--procfs`), the exporter's own families, and textfile mode.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
@@ -8,7 +8,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use common::{Exporter, fixture, sample};
+use common::{Exporter, TempDir, exporter_command, fixture, kstat_pool, run_to_end, sample};
 
 fn milton() -> PathBuf {
     fixture("milton-never-scanned.input")
@@ -195,4 +195,70 @@ fn failing_status_without_kstat_pools_is_500() {
     ] {
         assert!(failed.body.contains(part), "{part:?}: {}", failed.body);
     }
+}
+
+#[test]
+fn oneshot_output_replaces_the_file_or_leaves_it() {
+    let dir = TempDir::new("textfile");
+    let out_dir = dir.0.join("textfile");
+    std::fs::create_dir_all(&out_dir).unwrap();
+    let target = out_dir.join("zpool.prom");
+    let no_proc = dir.0.join("no-proc");
+    let oneshot = || {
+        let mut command = exporter_command(&milton(), &dir.0.join("control"));
+        command
+            .args(["--oneshot", "--output"])
+            .arg(&target)
+            .arg("--procfs")
+            .arg(&no_proc);
+        run_to_end(command, Duration::from_secs(10))
+    };
+    let listing = || {
+        let mut names: Vec<String> = std::fs::read_dir(&out_dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    };
+
+    std::fs::write(&target, "# old\n").unwrap();
+    let output = oneshot();
+    assert!(output.status.success(), "{output:?}");
+    assert!(output.stdout.is_empty());
+    let written = std::fs::read_to_string(&target).unwrap();
+    assert_eq!(common::split_metrics(&written).0, milton_expected());
+    assert_eq!(success(&written, "status").as_deref(), Some("1"));
+    assert_eq!(listing(), ["zpool.prom"], "no temporary file left behind");
+
+    dir.file("control", "FAKE_ZPOOL_EXIT=3\nFAKE_ZPOOL_STDERR=boom\n");
+    let output = oneshot();
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("boom"), "{stderr}");
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), written);
+    assert_eq!(listing(), ["zpool.prom"]);
+
+    // With kstat pools, a failing status still writes their states.
+    kstat_pool(&no_proc, "milton", "DEGRADED");
+    let output = oneshot();
+    assert!(output.status.success(), "{output:?}");
+    let fallback = std::fs::read_to_string(&target).unwrap();
+    assert_eq!(
+        sample(&fallback, "zpool_pool_state{pool=\"milton\"}").as_deref(),
+        Some("50")
+    );
+    assert_eq!(listing(), ["zpool.prom"]);
+
+    // A directory that cannot take the temporary file: exit 1, nothing written.
+    let missing = dir.0.join("missing/zpool.prom");
+    let mut command = exporter_command(&milton(), &dir.0.join("control"));
+    command
+        .args(["--oneshot", "--output"])
+        .arg(&missing)
+        .arg("--procfs")
+        .arg(&no_proc);
+    let output = run_to_end(command, Duration::from_secs(10));
+    assert_eq!(output.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("could not write"));
 }
