@@ -268,3 +268,31 @@ fn log_unparsed(command: &str, diagnostics: &[Diagnostic]) -> usize {
         .collect::<BTreeSet<_>>()
         .len()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unparsed_lines_count_each_line_once() {
+        let diagnostic = |line: usize| Diagnostic {
+            line,
+            message: "x".into(),
+        };
+        let diagnostics = [diagnostic(3), diagnostic(3), diagnostic(7)];
+        assert_eq!(log_unparsed("zpool status", &diagnostics), 2);
+        assert_eq!(log_unparsed("zpool status", &[]), 0);
+    }
+
+    #[test]
+    fn error_names_both_causes() {
+        let error = ScrapeError {
+            status: "`zpool status -p` failed".into(),
+            fallback: "/proc/spl/kstat/zfs cannot be read".into(),
+        };
+        assert_eq!(
+            error.to_string(),
+            "`zpool status -p` failed; no pool states to fall back to: /proc/spl/kstat/zfs cannot be read"
+        );
+    }
+}
