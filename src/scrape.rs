@@ -212,7 +212,7 @@ impl Scraper {
     fn list(&mut self, deadline: Instant) -> (Option<Vec<PoolCapacity>>, CommandReport) {
         if Instant::now() >= deadline {
             let report = self.not_run("not run: zpool status used up the --timeout");
-            log::warn!("`{}` {}", report.command_line, "was skipped: no time left");
+            log::warn!("`{}` was skipped: no time left", report.command_line);
             return (None, report);
         }
         let command_line = self.runner.command_line(LIST_ARGS);
