@@ -5,14 +5,16 @@
 //! never disagree with the metrics. Plain HTML with inline CSS: no
 //! JavaScript, no external assets. Every text from `zpool` is escaped.
 
+use std::collections::HashMap;
 use std::fmt::Write as _;
 
 use jiff::{Timestamp, Zoned};
 
 use crate::model::{
-    DevMetrics, DevState, ErrorState, PoolMetrics, PoolState, ScanState, StatusDesc,
+    DevMetrics, DevState, ErrorState, PoolCapacity, PoolMetrics, PoolState, ScanState, StatusDesc,
 };
 use crate::parse::ROOT_DEV;
+use crate::scrape::{PoolHealth, Scrape};
 
 /// Where the OpenZFS documentation of a message id lives (the id is appended).
 pub const MSG_DOCS: &str = "https://openzfs.github.io/openzfs-docs/msg/";
@@ -137,6 +139,48 @@ impl<'a> PoolView<'a> {
 #[must_use]
 pub fn pool_views(pools: &[PoolMetrics]) -> Vec<PoolView<'_>> {
     pools.iter().map(PoolView::from_model).collect()
+}
+
+/// What the page shows of one scrape: why `zpool status` failed, if it did,
+/// and every pool, with its capacity where `zpool list` gave it.
+#[must_use]
+pub fn scrape_views(scrape: &Scrape) -> (Option<&str>, Vec<PoolView<'_>>) {
+    match &scrape.health {
+        PoolHealth::Status(pools) => {
+            let capacities: HashMap<&str, Capacity> = scrape
+                .capacity
+                .iter()
+                .flatten()
+                .filter_map(|c| Some((c.name.as_str(), Capacity::from_list(c)?)))
+                .collect();
+            let views = pools
+                .iter()
+                .map(|pool| PoolView {
+                    capacity: capacities.get(pool.name.as_str()).copied(),
+                    ..PoolView::from_model(pool)
+                })
+                .collect();
+            (None, views)
+        }
+        PoolHealth::Kstat { pools, cause } => {
+            let views = pools
+                .iter()
+                .map(|pool| PoolView::state_only(&pool.name, pool.state))
+                .collect();
+            (Some(cause.as_str()), views)
+        }
+    }
+}
+
+impl Capacity {
+    /// Size and allocation from a `zpool list` line, when it gives both.
+    #[must_use]
+    pub fn from_list(line: &PoolCapacity) -> Option<Self> {
+        Some(Self {
+            size: line.size_bytes?,
+            allocated: line.allocated_bytes?,
+        })
+    }
 }
 
 /// Whether a device row needs an admin's attention: a state other than

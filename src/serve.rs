@@ -28,9 +28,9 @@ use crate::auth::{Keys, Verdict};
 use crate::cli;
 use crate::html;
 use crate::http::{self, Body};
-use crate::model::PoolMetrics;
-use crate::render::{self, CONTENT_TYPE};
-use crate::zpool::ZpoolRunner;
+use crate::render::CONTENT_TYPE;
+use crate::render_scrape;
+use crate::scrape::{Scrape, Scraper};
 
 /// The realm of the basic auth challenge.
 pub const REALM: &str = "zpool-status-exporter";
@@ -245,7 +245,7 @@ pub fn landing_page() -> String {
 #[must_use]
 pub fn status_page(reading: &Reading, host: &str) -> String {
     let (failure, pools) = match &reading.result {
-        Ok(pools) => (None, html::pool_views(&pools.model)),
+        Ok(scraped) => html::scrape_views(&scraped.scrape),
         Err(error) => (Some(error.as_str()), Vec::new()),
     };
     html::render_page(&html::Page {
@@ -257,54 +257,44 @@ pub fn status_page(reading: &Reading, host: &str) -> String {
     })
 }
 
-/// What one scrape gave: when it ran, and the pools or why there are none.
+/// What one scrape gave: when it ended, and what it found or why it found nothing.
 #[derive(Debug)]
 pub struct Reading {
-    /// When `zpool`'s answer arrived.
+    /// When the scrape ended.
     pub at: Zoned,
-    /// The pools read, or the command line and the cause of the failure.
-    pub result: Result<Pools, String>,
+    /// What the scrape found with its metrics text, or why it failed.
+    pub result: Result<Scraped, String>,
 }
 
-/// The pools one successful scrape read, with their metrics text.
+/// A successful scrape, with its metrics text.
 #[derive(Debug)]
-pub struct Pools {
-    /// The model, for the status page.
-    pub model: Vec<PoolMetrics>,
-    /// The model rendered for `/metrics`.
+pub struct Scraped {
+    /// What the scrape found, for the status page.
+    pub scrape: Scrape,
+    /// The scrape rendered for `/metrics`.
     pub metrics: String,
 }
 
-/// Runs `zpool status -p` and parses and renders its output, or says what failed.
+/// Runs one scrape and renders its metrics, or says what failed.
 #[must_use]
-pub fn read(runner: &mut ZpoolRunner) -> Reading {
-    let run = runner.run();
+pub fn read(scraper: &mut Scraper) -> Reading {
+    let result = scraper.scrape();
     let at = Zoned::now();
-    let result = match run {
-        Ok(output) => {
-            let model = crate::parse(&output, &at);
-            let metrics = render::render(&model);
-            Ok(Pools { model, metrics })
-        }
-        Err(error) => Err(format!("`{}` {error}", runner.command_line())),
-    };
+    let result = result
+        .map(|scrape| {
+            let metrics = render_scrape::render(&scrape);
+            Scraped { scrape, metrics }
+        })
+        .map_err(|error| error.to_string());
     Reading { at, result }
 }
 
-/// Runs `zpool status -p` and renders its metrics, or says what failed.
-///
-/// # Errors
-/// The command line and the cause, when `zpool` gave no usable output.
-pub fn scrape(runner: &mut ZpoolRunner) -> Result<String, String> {
-    read(runner).result.map(|pools| pools.metrics)
-}
-
-/// How long the self-probe may go unanswered: one `zpool` run plus one
+/// How long the self-probe may go unanswered: one scrape plus one
 /// response write (the longest the loop is busy between two looks at its
 /// queue), plus a margin.
 #[must_use]
-pub fn probe_deadline(zpool_timeout: Duration) -> Duration {
-    zpool_timeout + RESPONSE_DEADLINE + SEND_TIMEOUT + Duration::from_secs(5)
+pub fn probe_deadline(scrape_timeout: Duration) -> Duration {
+    scrape_timeout + RESPONSE_DEADLINE + SEND_TIMEOUT + Duration::from_secs(5)
 }
 
 /// Answers requests until the server breaks, one at a time.
@@ -312,15 +302,10 @@ pub fn probe_deadline(zpool_timeout: Duration) -> Duration {
 /// # Errors
 /// When `tiny_http` can no longer receive requests (its accept thread is
 /// gone), or the watchdog thread cannot be started.
-pub fn serve(
-    listening: &Listening,
-    runner: &mut ZpoolRunner,
-    keys: Option<&Keys>,
-    zpool_timeout: Duration,
-) -> io::Result<()> {
+pub fn serve(listening: &Listening, scraper: &mut Scraper, keys: Option<&Keys>) -> io::Result<()> {
     let probe_path = format!("/.probe/{}", http::random_token());
     let target = http::loopback_for(listening.address);
-    let deadline = probe_deadline(zpool_timeout);
+    let deadline = probe_deadline(scraper.timeout());
     let path = probe_path.clone();
     thread::Builder::new()
         .name("self-probe".into())
@@ -328,7 +313,7 @@ pub fn serve(
     let host = cli::host_name();
     let mut front = Front {
         server: &listening.server,
-        runner,
+        scraper,
         keys,
         host,
         probe_path,
@@ -353,7 +338,7 @@ struct Queued {
     has_body: bool,
 }
 
-struct Scrape {
+struct LastScrape {
     reading: Rc<Reading>,
     finished: Instant,
     /// Requests with a smaller sequence number were queued when it finished.
@@ -362,7 +347,7 @@ struct Scrape {
 
 struct Front<'a> {
     server: &'a tiny_http::Server,
-    runner: &'a mut ZpoolRunner,
+    scraper: &'a mut Scraper,
     keys: Option<&'a Keys>,
     /// This machine's name, for the status page.
     host: String,
@@ -377,7 +362,7 @@ struct Front<'a> {
     warned: HashSet<IpAddr>,
     leaked: u64,
     seq: u64,
-    last_scrape: Option<Scrape>,
+    last_scrape: Option<LastScrape>,
     broken: Option<io::Error>,
 }
 
@@ -593,7 +578,7 @@ impl Front<'_> {
 
     /// The reading for request number `seq`: the last scrape's when the
     /// request was already queued when it finished, or when it is a success
-    /// younger than [`REUSE_SCRAPE`]; otherwise a new `zpool` run.
+    /// younger than [`REUSE_SCRAPE`]; otherwise a new scrape.
     fn scrape_for(&mut self, seq: u64) -> Rc<Reading> {
         if let Some(last) = &self.last_scrape
             && (seq < last.covers_below
@@ -601,14 +586,14 @@ impl Front<'_> {
         {
             return Rc::clone(&last.reading);
         }
-        let reading = Rc::new(read(self.runner));
+        let reading = Rc::new(read(self.scraper));
         if let Err(error) = &reading.result {
             log::error!("scrape failed: {error}");
         }
         let finished = Instant::now();
         // Whatever queued up meanwhile shares this result.
         self.ingest();
-        self.last_scrape = Some(Scrape {
+        self.last_scrape = Some(LastScrape {
             reading: Rc::clone(&reading),
             finished,
             covers_below: self.seq + 1,
@@ -720,9 +705,13 @@ mod tests {
         let at: Zoned = "2026-11-25T10:00:00+00:00[UTC]".parse().unwrap();
         let result = match result {
             Ok(input) => {
-                let model = crate::parse(input, &at);
-                let metrics = render::render(&model);
-                Ok(Pools { model, metrics })
+                let scrape = Scrape {
+                    health: crate::scrape::PoolHealth::Status(crate::parse(input, &at)),
+                    capacity: None,
+                    commands: Vec::new(),
+                };
+                let metrics = render_scrape::render(&scrape);
+                Ok(Scraped { scrape, metrics })
             }
             Err(error) => Err(error.to_owned()),
         };

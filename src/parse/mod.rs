@@ -7,6 +7,7 @@
 //! Nothing here fails: what it cannot read becomes `Unrecognized` or a
 //! [`Diagnostic`], and parsing goes on.
 
+pub mod list;
 mod scan;
 mod status;
 mod table;
@@ -19,6 +20,7 @@ use crate::model::{
     ErrorState, NEVER_SCANNED_AGE_HOURS, PoolMetrics, PoolState, Scan, ScanFigures, ScanState,
     StatusDesc,
 };
+pub use list::{ParsedList, parse_list};
 pub use scan::{choose_scan, parse_scan_line, read_scan_continuation};
 pub use status::classify_status;
 use table::{Fed, Table};
