@@ -1204,6 +1204,79 @@ mod tests {
     }
 
     #[test]
+    fn a_scrape_joins_capacity_by_pool_name() {
+        let at = read_at();
+        let status = "  pool: healthy\n state: ONLINE\nconfig:\n\n\tNAME STATE READ WRITE CKSUM\n\thealthy ONLINE 0 0 0\n\t  sda ONLINE 0 0 0\n\nerrors: No known data errors\n\n  pool: nolist\n state: ONLINE\nconfig:\n\n\tNAME STATE READ WRITE CKSUM\n\tnolist ONLINE 0 0 0\n\t  sdb ONLINE 0 0 0\n\nerrors: No known data errors\n";
+        // Real lines of the 2.4 guest (fixtures/list/vm-2.4-varied.input).
+        let list = "healthy\t117440512\t21123584\t96316928\t-\t-\t15\t17\t1.00\tONLINE\toff\n\
+                    readonly\t117440512\t0\t117440512\t-\t-\t0\t0\t1.00\tONLINE\ton\n";
+        let scrape = Scrape {
+            health: PoolHealth::Status(crate::parse(status, &at)),
+            capacity: Some(crate::parse::list::parse_list(list).pools),
+            commands: Vec::new(),
+        };
+        let (failure, views) = scrape_views(&scrape);
+        assert_eq!(failure, None);
+        let capacities: Vec<_> = views.iter().map(|v| (v.name, v.capacity)).collect();
+        assert_eq!(
+            capacities,
+            [
+                (
+                    "healthy",
+                    Some(Capacity {
+                        size: 117_440_512,
+                        allocated: 21_123_584
+                    })
+                ),
+                ("nolist", None),
+            ]
+        );
+        let html = render_page(&Page {
+            host: "nas",
+            version: "0",
+            read_at: &at,
+            failure,
+            pools: views,
+        });
+        assert!(
+            html.contains("value=\"0.1799\"></meter> 17% used: 20.1 MiB of 112 MiB"),
+            "{html}"
+        );
+        assert_eq!(html.matches("<meter").count(), 1);
+        assert!(
+            !html.contains("readonly"),
+            "a pool zpool status does not list is not shown"
+        );
+    }
+
+    #[test]
+    fn a_kstat_fallback_shows_the_cause_and_the_states() {
+        let scrape = Scrape {
+            health: PoolHealth::Kstat {
+                pools: vec![crate::kstat::KstatPool {
+                    name: "tank".into(),
+                    state: PoolState::Suspended,
+                    word: "SUSPENDED".into(),
+                }],
+                cause: "`zpool status -p` timed out after 8 s and was killed".into(),
+            },
+            capacity: None,
+            commands: Vec::new(),
+        };
+        let (failure, views) = scrape_views(&scrape);
+        assert_eq!(
+            failure,
+            Some("`zpool status -p` timed out after 8 s and was killed")
+        );
+        assert_eq!(views.len(), 1);
+        assert_eq!(
+            (views[0].name, views[0].state),
+            ("tank", PoolState::Suspended)
+        );
+        assert!(views[0].details.is_none() && views[0].capacity.is_none());
+    }
+
+    #[test]
     fn every_state_has_a_word_and_every_status_but_normal_has_words() {
         for state in PoolState::ALL {
             assert!(!pool_state_word(*state).is_empty());

@@ -51,6 +51,36 @@ fn multi_pool_input() -> String {
     .join("\n")
 }
 
+/// A `zpool list -Hp` output for five of those pools (`spacey` has none):
+/// the real lines of the 2.4 guest's pools (`fixtures/list/vm-2.4-six-pools.input`)
+/// under these pools' names.
+fn list_input() -> String {
+    let text = std::fs::read_to_string(fixture("list/vm-2.4-six-pools.input")).unwrap();
+    let line = |pool: &str| {
+        text.lines()
+            .find(|l| l.starts_with(&format!("{pool}\t")))
+            .unwrap()
+            .split_once('\t')
+            .unwrap()
+            .1
+            .to_owned()
+    };
+    let mut out = String::new();
+    for (ours, theirs) in [
+        ("backup", "healthy"),
+        ("broken", "degraded"),
+        ("epool", "suspended"),
+        ("scrubpool", "checkpointed"),
+        ("tank", "grown"),
+    ] {
+        out.push_str(ours);
+        out.push('\t');
+        out.push_str(&line(theirs));
+        out.push('\n');
+    }
+    out
+}
+
 /// `status` with device names replaced, the NAME column re-padded as zpool
 /// pads it (to the widest indented name, then two spaces).
 fn renamed(status: &str, names: &[(&str, &str)]) -> String {
@@ -171,7 +201,12 @@ fn status_page_in_headless_chromium() {
     };
     let dir = TempDir::new("browser");
     let input = dir.file("zpool-status", &multi_pool_input());
-    let exporter = Exporter::start(&input, &[]);
+    let list = dir.file("zpool-list", &list_input());
+    let exporter = Exporter::start_with(
+        &input,
+        &[],
+        &[("FAKE_ZPOOL_LIST_OUTPUT", list.to_str().unwrap())],
+    );
     let url = format!("http://{}/", exporter.address);
 
     let dom = run_chromium(&browser, &url, &["--dump-dom"]);
@@ -239,6 +274,14 @@ fn check_pools(dom: &str) {
         assert!(pool_section(dom, pool).contains(&link), "{pool}: no {link}");
     }
     assert_eq!(dom.matches("openzfs-docs/msg/").count(), 2);
+    // Capacity bars where zpool list gave the pool.
+    assert!(
+        pool_section(dom, "backup").contains("</meter> 17% used: 20.1 MiB of 112 MiB"),
+        "{}",
+        pool_section(dom, "backup")
+    );
+    assert!(!pool_section(dom, "spacey").contains("<meter"));
+    assert_eq!(dom.matches("<meter").count(), 5);
     assert!(pool_section(dom, "backup").contains("scrub finished "));
     assert!(pool_section(dom, "tank").contains("<dd>never</dd>"));
 }

@@ -272,6 +272,47 @@ fn status_page_shares_the_scrape_and_reports_failures() {
 }
 
 #[test]
+fn status_page_falls_back_to_kstat_when_zpool_status_fails() {
+    let exporter = Exporter::start(&milton(), &[]);
+    exporter.kstat_pool("milton", "SUSPENDED");
+    exporter.kstat_pool("<b>odd & \"pool\"", "ONLINE");
+    exporter.control(
+        "FAKE_ZPOOL_OUTPUT=\nFAKE_ZPOOL_EXIT=1\nFAKE_ZPOOL_STDERR=\"cannot open '/dev/zfs': Permission denied\"\n",
+    );
+    let page = exporter.get("/");
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(
+        page.body.contains("<h2>zpool status failed</h2>"),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body.contains("no permission to open /dev/zfs"),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body.contains(
+            "<span class=\"name\">milton</span> <span class=\"badge bad\">SUSPENDED</span>"
+        )
+    );
+    assert!(page.body.contains("&lt;b&gt;odd &amp; &quot;pool&quot;"));
+    assert!(!page.body.contains("<b>odd"));
+    assert_eq!(
+        page.body.matches("Only the pool's state is known").count(),
+        2
+    );
+    // /metrics of the same reading says the same.
+    let metrics = exporter.get("/metrics");
+    assert_eq!(metrics.status, 200);
+    assert!(
+        metrics
+            .body
+            .contains("zpool_pool_state{pool=\"milton\"} 70")
+    );
+}
+
+#[test]
 fn bad_keys_files_stop_start_up() {
     let dir = TempDir::new("badkeys");
     let empty = dir.file("empty", "# nothing\n\n");
