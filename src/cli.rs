@@ -189,6 +189,24 @@ pub fn effective_uid() -> Option<u32> {
     String::from_utf8(output.stdout).ok()?.trim().parse().ok()
 }
 
+/// This machine's name, from `/proc/sys/kernel/hostname` or else `uname -n`;
+/// `localhost` when neither answers.
+#[must_use]
+pub fn host_name() -> String {
+    let from_proc = std::fs::read_to_string("/proc/sys/kernel/hostname").ok();
+    let name = from_proc.or_else(|| {
+        let output = std::process::Command::new("uname")
+            .arg("-n")
+            .output()
+            .ok()?;
+        String::from_utf8(output.stdout).ok()
+    });
+    match name.as_deref().map(str::trim) {
+        Some(name) if !name.is_empty() => name.to_owned(),
+        _ => "localhost".to_owned(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]

@@ -4,12 +4,13 @@
 //! ([`zpool`]), falling back to the kernel's pool states ([`kstat`]); their
 //! text is parsed into a model ([`parse`], [`model`]) and rendered as
 //! Prometheus text format ([`render`], [`render_scrape`]) with every series
-//! unique ([`unique`]), served over HTTP
+//! unique ([`unique`]) and as a status page ([`html`]), served over HTTP
 //! ([`serve`]) with optional basic auth ([`auth`]) or written once to a file
 //! ([`textfile`]), configured from the command line ([`cli`]).
 
 pub mod auth;
 pub mod cli;
+pub mod html;
 pub mod http;
 pub mod kstat;
 pub mod model;

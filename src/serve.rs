@@ -18,14 +18,19 @@
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::io;
 use std::net::{IpAddr, SocketAddr, TcpListener, TcpStream};
+use std::rc::Rc;
 use std::thread;
 use std::time::{Duration, Instant};
 
+use jiff::Zoned;
+
 use crate::auth::{Keys, Verdict};
+use crate::cli;
+use crate::html;
 use crate::http::{self, Body};
 use crate::render::CONTENT_TYPE;
 use crate::render_scrape;
-use crate::scrape::Scraper;
+use crate::scrape::{Scrape, Scraper};
 
 /// The realm of the basic auth challenge.
 pub const REALM: &str = "zpool-status-exporter";
@@ -143,70 +148,145 @@ pub enum Method {
     Other,
 }
 
+/// The query that makes `/` ask a browser for credentials when basic auth is on.
+pub const LOGIN_QUERY: &str = "login";
+
 /// Decides the reply to one request. `scrape` is called only for an
-/// authorized `GET`/`HEAD /metrics` and returns the metrics or an error text.
+/// authorized `GET`/`HEAD` of `/metrics` or `/`; `host` names this machine
+/// on the status page.
 pub fn route(
     method: Method,
     url: &str,
     authorization: Option<&str>,
     keys: Option<&Keys>,
-    scrape: impl FnOnce() -> Result<String, String>,
+    host: &str,
+    scrape: impl FnOnce() -> Rc<Reading>,
 ) -> Reply {
-    let path = url.split(['?', '#']).next().unwrap_or(url);
+    let url = url.split('#').next().unwrap_or(url);
+    let (path, query) = url.split_once('?').unwrap_or((url, ""));
     if path != "/" && path != "/metrics" {
         return Reply::text(404, "not found: try /metrics\n");
     }
     if method == Method::Other {
         return Reply::method_not_allowed();
     }
-    if path == "/" {
-        return Reply {
-            status: 200,
-            content_type: "text/html; charset=utf-8",
-            headers: Vec::new(),
-            body: landing_page(),
+    if let Some(keys) = keys
+        && let Err(refusal) = authorize(keys, authorization, path)
+    {
+        // `/` stays public, without pool data, unless the visitor asks to log in.
+        return if path == "/" && query != LOGIN_QUERY {
+            html_reply(200, landing_page())
+        } else {
+            refusal
         };
     }
-    if let Some(keys) = keys {
-        match keys.check(authorization) {
-            Verdict::Allowed => {}
-            Verdict::Missing => {
-                let mut reply = Reply::text(401, "authentication required\n");
-                reply
-                    .headers
-                    .push(("WWW-Authenticate", format!("Basic realm=\"{REALM}\"")));
-                return reply;
-            }
-            Verdict::Malformed => {
-                log::warn!("refused /metrics: malformed Authorization header");
-                return Reply::text(403, "forbidden\n");
-            }
-            Verdict::Denied { user } => {
-                log::warn!("refused /metrics: wrong credentials for user {user:?}");
-                return Reply::text(403, "forbidden\n");
-            }
-        }
+    let reading = scrape();
+    if path == "/" {
+        let status = if reading.result.is_ok() { 200 } else { 500 };
+        return html_reply(status, status_page(&reading, host));
     }
-    match scrape() {
-        Ok(metrics) => Reply {
+    match &reading.result {
+        Ok(pools) => Reply {
             status: 200,
             content_type: CONTENT_TYPE,
             headers: Vec::new(),
-            body: metrics,
+            body: pools.metrics.clone(),
         },
         Err(error) => Reply::text(500, format!("{error}\n")),
     }
 }
 
-/// The page at `/`.
+/// `Ok` when basic auth lets the request read `/metrics`, else the refusal
+/// `/metrics` answers with (401 with a challenge, or 403, logged).
+fn authorize(keys: &Keys, authorization: Option<&str>, path: &str) -> Result<(), Reply> {
+    match keys.check(authorization) {
+        Verdict::Allowed => Ok(()),
+        Verdict::Missing => {
+            let mut reply = Reply::text(401, "authentication required\n");
+            reply
+                .headers
+                .push(("WWW-Authenticate", format!("Basic realm=\"{REALM}\"")));
+            Err(reply)
+        }
+        Verdict::Malformed => {
+            log::warn!("refused {path}: malformed Authorization header");
+            Err(Reply::text(403, "forbidden\n"))
+        }
+        Verdict::Denied { user } => {
+            log::warn!("refused {path}: wrong credentials for user {user:?}");
+            Err(Reply::text(403, "forbidden\n"))
+        }
+    }
+}
+
+fn html_reply(status: u16, body: String) -> Reply {
+    Reply {
+        status,
+        content_type: "text/html; charset=utf-8",
+        headers: Vec::new(),
+        body,
+    }
+}
+
+/// The public page at `/` when basic auth is on and the request may not
+/// read `/metrics`: no pool data, and a link that asks for credentials.
 #[must_use]
 pub fn landing_page() -> String {
     let version = env!("CARGO_PKG_VERSION");
+    let login = format!("\n<p><a href=\"/?{LOGIN_QUERY}\">Log in</a> to see the pools.</p>");
     format!(
         "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>zpool-status-exporter</title></head>\n\
          <body><h1>zpool-status-exporter</h1>\n<p>Version {version}. \
-         Prometheus metrics for ZFS pool health: <a href=\"/metrics\">/metrics</a></p></body></html>\n"
+         Prometheus metrics for ZFS pool health: <a href=\"/metrics\">/metrics</a></p>{login}</body></html>\n"
     )
+}
+
+/// The status page at `/` for one reading.
+#[must_use]
+pub fn status_page(reading: &Reading, host: &str) -> String {
+    let (failure, pools) = match &reading.result {
+        Ok(scraped) => html::scrape_views(&scraped.scrape),
+        Err(error) => (Some(error.as_str()), Vec::new()),
+    };
+    html::render_page(&html::Page {
+        host,
+        version: env!("CARGO_PKG_VERSION"),
+        read_at: &reading.at,
+        failure,
+        pools,
+    })
+}
+
+/// What one scrape gave: when it ended, and what it found or why it found nothing.
+#[derive(Debug)]
+pub struct Reading {
+    /// When the scrape ended.
+    pub at: Zoned,
+    /// What the scrape found with its metrics text, or why it failed.
+    pub result: Result<Scraped, String>,
+}
+
+/// A successful scrape, with its metrics text.
+#[derive(Debug)]
+pub struct Scraped {
+    /// What the scrape found, for the status page.
+    pub scrape: Scrape,
+    /// The scrape rendered for `/metrics`.
+    pub metrics: String,
+}
+
+/// Runs one scrape and renders its metrics, or says what failed.
+#[must_use]
+pub fn read(scraper: &mut Scraper) -> Reading {
+    let result = scraper.scrape();
+    let at = Zoned::now();
+    let result = result
+        .map(|scrape| {
+            let metrics = render_scrape::render(&scrape);
+            Scraped { scrape, metrics }
+        })
+        .map_err(|error| error.to_string());
+    Reading { at, result }
 }
 
 /// How long the self-probe may go unanswered: one scrape plus one
@@ -230,10 +310,12 @@ pub fn serve(listening: &Listening, scraper: &mut Scraper, keys: Option<&Keys>) 
     thread::Builder::new()
         .name("self-probe".into())
         .spawn(move || watchdog(target, &path, deadline))?;
+    let host = cli::host_name();
     let mut front = Front {
         server: &listening.server,
         scraper,
         keys,
+        host,
         probe_path,
         queues: HashMap::new(),
         ring: VecDeque::new(),
@@ -257,7 +339,7 @@ struct Queued {
 }
 
 struct LastScrape {
-    result: Result<String, String>,
+    reading: Rc<Reading>,
     finished: Instant,
     /// Requests with a smaller sequence number were queued when it finished.
     covers_below: u64,
@@ -267,6 +349,8 @@ struct Front<'a> {
     server: &'a tiny_http::Server,
     scraper: &'a mut Scraper,
     keys: Option<&'a Keys>,
+    /// This machine's name, for the status page.
+    host: String,
     probe_path: String,
     /// Per connection, in arrival order (responses must leave in that order).
     queues: HashMap<Peer, VecDeque<Queued>>,
@@ -465,11 +549,13 @@ impl Front<'_> {
                 .find(|h| h.field.equiv("Authorization"))
                 .map(|h| h.value.as_str().to_owned());
             let keys = self.keys;
+            let host = self.host.clone();
             let reply = route(
                 method,
                 request.url(),
                 authorization.as_deref(),
                 keys,
+                &host,
                 || self.scrape_for(seq),
             );
             (reply, false)
@@ -490,33 +576,29 @@ impl Front<'_> {
         }
     }
 
-    /// The metrics for request number `seq`: the last scrape's result when
-    /// the request was already queued when it finished, or when it is a
-    /// success younger than [`REUSE_SCRAPE`]; otherwise a new scrape.
-    fn scrape_for(&mut self, seq: u64) -> Result<String, String> {
+    /// The reading for request number `seq`: the last scrape's when the
+    /// request was already queued when it finished, or when it is a success
+    /// younger than [`REUSE_SCRAPE`]; otherwise a new scrape.
+    fn scrape_for(&mut self, seq: u64) -> Rc<Reading> {
         if let Some(last) = &self.last_scrape
             && (seq < last.covers_below
-                || (last.result.is_ok() && last.finished.elapsed() < REUSE_SCRAPE))
+                || (last.reading.result.is_ok() && last.finished.elapsed() < REUSE_SCRAPE))
         {
-            return last.result.clone();
+            return Rc::clone(&last.reading);
         }
-        let result = self
-            .scraper
-            .scrape()
-            .map(|scrape| render_scrape::render(&scrape))
-            .map_err(|error| error.to_string());
-        if let Err(error) = &result {
+        let reading = Rc::new(read(self.scraper));
+        if let Err(error) = &reading.result {
             log::error!("scrape failed: {error}");
         }
         let finished = Instant::now();
         // Whatever queued up meanwhile shares this result.
         self.ingest();
         self.last_scrape = Some(LastScrape {
-            result: result.clone(),
+            reading: Rc::clone(&reading),
             finished,
             covers_below: self.seq + 1,
         });
-        result
+        reading
     }
 }
 
@@ -615,9 +697,28 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::panic)]
     use super::*;
 
-    fn no_scrape() -> Result<String, String> {
+    fn no_scrape() -> Rc<Reading> {
         panic!("scrape must not run")
     }
+
+    fn reading(result: Result<&str, &str>) -> Rc<Reading> {
+        let at: Zoned = "2026-11-25T10:00:00+00:00[UTC]".parse().unwrap();
+        let result = match result {
+            Ok(input) => {
+                let scrape = Scrape {
+                    health: crate::scrape::PoolHealth::Status(crate::parse(input, &at)),
+                    capacity: None,
+                    commands: Vec::new(),
+                };
+                let metrics = render_scrape::render(&scrape);
+                Ok(Scraped { scrape, metrics })
+            }
+            Err(error) => Err(error.to_owned()),
+        };
+        Rc::new(Reading { at, result })
+    }
+
+    const TANK: &str = "  pool: tank\n state: ONLINE\nconfig:\n\n\tNAME STATE READ WRITE CKSUM\n\ttank ONLINE 0 0 0\n\t  sda ONLINE 0 0 0\n\nerrors: No known data errors\n";
 
     #[test]
     fn backoff_doubles_to_sixteen() {
@@ -628,28 +729,48 @@ mod tests {
     #[test]
     fn routes() {
         assert_eq!(
-            route(Method::Get, "/nope", None, None, no_scrape).status,
+            route(Method::Get, "/nope", None, None, "h", no_scrape).status,
             404
         );
-        let post = route(Method::Other, "/metrics", None, None, no_scrape);
+        let post = route(Method::Other, "/metrics", None, None, "h", no_scrape);
         assert_eq!(post.status, 405);
         assert_eq!(post.headers, [("Allow", "GET, HEAD".to_owned())]);
-        let landing = route(Method::Get, "/", None, None, no_scrape);
-        assert!(landing.body.contains("zpool-status-exporter"));
-        assert!(landing.body.contains("href=\"/metrics\""));
-        let ok = route(Method::Get, "/metrics?x=1", None, None, || Ok("m\n".into()));
         assert_eq!(
-            (ok.status, ok.content_type, ok.body.as_str()),
-            (200, CONTENT_TYPE, "m\n")
+            route(Method::Other, "/", None, None, "h", no_scrape).status,
+            405
         );
-        let failed = route(Method::Head, "/metrics", None, None, || Err("boom".into()));
+        let ok = route(Method::Get, "/metrics?x=1", None, None, "h", || {
+            reading(Ok(TANK))
+        });
+        assert_eq!((ok.status, ok.content_type), (200, CONTENT_TYPE));
+        assert!(ok.body.contains("zpool_pool_state{pool=\"tank\"} 10\n"));
+        let failed = route(Method::Head, "/metrics", None, None, "h", || {
+            reading(Err("boom"))
+        });
         assert_eq!((failed.status, failed.body.as_str()), (500, "boom\n"));
     }
 
     #[test]
-    fn auth_guards_metrics_only() {
+    fn status_page_without_auth_is_public() {
+        let page = route(Method::Get, "/", None, None, "nas", || reading(Ok(TANK)));
+        assert_eq!(
+            (page.status, page.content_type),
+            (200, "text/html; charset=utf-8")
+        );
+        assert!(page.body.contains("<span class=\"name\">tank</span>"));
+        assert!(page.body.contains("ZFS pools on nas"));
+        assert!(page.body.contains("href=\"/metrics\""));
+        let failed = route(Method::Head, "/?x", None, None, "nas", || {
+            reading(Err("`zpool status -p` timed out"))
+        });
+        assert_eq!(failed.status, 500);
+        assert!(failed.body.contains("`zpool status -p` timed out"));
+    }
+
+    #[test]
+    fn auth_guards_metrics() {
         let keys = Keys::parse("alice:one\n").unwrap();
-        let missing = route(Method::Get, "/metrics", None, Some(&keys), no_scrape);
+        let missing = route(Method::Get, "/metrics", None, Some(&keys), "h", no_scrape);
         assert_eq!(missing.status, 401);
         assert_eq!(
             missing.headers,
@@ -663,6 +784,7 @@ mod tests {
             "/metrics",
             Some("Basic YWxpY2U6dHdv"),
             Some(&keys),
+            "h",
             no_scrape,
         );
         assert_eq!(wrong.status, 403);
@@ -671,6 +793,7 @@ mod tests {
             "/metrics",
             Some("Basic %%%"),
             Some(&keys),
+            "h",
             no_scrape,
         );
         assert_eq!(malformed.status, 403);
@@ -679,12 +802,51 @@ mod tests {
             "/metrics",
             Some("Basic YWxpY2U6b25l"),
             Some(&keys),
-            || Ok(String::new()),
+            "h",
+            || reading(Ok(TANK)),
         );
         assert_eq!(right.status, 200);
-        assert_eq!(
-            route(Method::Get, "/", None, Some(&keys), no_scrape).status,
-            200
+    }
+
+    #[test]
+    fn auth_shows_pools_on_root_only_to_metrics_readers() {
+        let keys = Keys::parse("alice:one\n").unwrap();
+        for authorization in [None, Some("Basic YWxpY2U6dHdv"), Some("Basic %%%")] {
+            let landing = route(Method::Get, "/", authorization, Some(&keys), "h", no_scrape);
+            assert_eq!(landing.status, 200, "{authorization:?}");
+            assert_eq!(landing.body, landing_page());
+            assert!(!landing.body.contains("tank"));
+        }
+        let ask = route(Method::Get, "/?login", None, Some(&keys), "h", no_scrape);
+        assert_eq!(ask.status, 401);
+        assert!(
+            ask.headers
+                .iter()
+                .any(|(name, _)| *name == "WWW-Authenticate")
         );
+        let wrong = route(
+            Method::Get,
+            "/?login",
+            Some("Basic YWxpY2U6dHdv"),
+            Some(&keys),
+            "h",
+            no_scrape,
+        );
+        assert_eq!(wrong.status, 403);
+        for url in ["/", "/?login"] {
+            let page = route(
+                Method::Get,
+                url,
+                Some("Basic YWxpY2U6b25l"),
+                Some(&keys),
+                "h",
+                || reading(Ok(TANK)),
+            );
+            assert_eq!(page.status, 200);
+            assert!(
+                page.body.contains("<span class=\"name\">tank</span>"),
+                "{url}"
+            );
+        }
     }
 }

@@ -132,7 +132,43 @@ fn basic_auth() {
     assert_eq!(right.status, 200);
     assert_eq!(split_metrics(&right.body).0, milton_expected());
     assert_eq!(get(Some(&basic("backup:other:pw"))).status, 200);
-    assert_eq!(exporter.get("/").status, 200);
+    // `/`: pool data only for a request that may read /metrics.
+    let root = |url: &str, auth: Option<&str>| {
+        let header = auth
+            .map(|a| format!("Authorization: {a}\r\n"))
+            .unwrap_or_default();
+        request(
+            exporter.address,
+            &format!("GET {url} HTTP/1.1\r\nHost: x\r\n{header}Connection: close\r\n\r\n"),
+        )
+    };
+    for auth in [
+        None,
+        Some(basic("prometheus:badpass")),
+        Some("Basic %".into()),
+    ] {
+        let landing = root("/", auth.as_deref());
+        assert_eq!(landing.status, 200, "{auth:?}");
+        assert!(
+            landing.body.contains("href=\"/?login\""),
+            "{}",
+            landing.body
+        );
+        assert!(!landing.body.contains("milton"), "{}", landing.body);
+    }
+    let ask = root("/?login", None);
+    assert_eq!(ask.status, 401);
+    assert!(ask.header("WWW-Authenticate").is_some());
+    assert!(!ask.body.contains("milton"));
+    for url in ["/", "/?login"] {
+        let page = root(url, Some(&basic("prometheus:s3cret")));
+        assert_eq!(page.status, 200);
+        assert!(
+            page.body.contains("<span class=\"name\">milton</span>"),
+            "{}",
+            page.body
+        );
+    }
     let log = exporter.stop();
     assert!(
         log.contains("plain text"),
@@ -145,6 +181,134 @@ fn basic_auth() {
     assert!(
         !log.contains("s3cret") && !log.contains("badpass"),
         "passwords must never be logged: {log}"
+    );
+}
+
+#[test]
+fn status_page_head_and_headers_like_metrics() {
+    let exporter = Exporter::start(&milton(), &[]);
+    let page = exporter.get("/");
+    assert_eq!(page.status, 200);
+    assert_eq!(
+        page.header("Content-Type"),
+        Some("text/html; charset=utf-8")
+    );
+    assert!(page.body.contains("<span class=\"name\">milton</span>"));
+    assert!(
+        page.body
+            .contains("<meta http-equiv=\"refresh\" content=\"60\">")
+    );
+    let head = request(
+        exporter.address,
+        "HEAD / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    );
+    assert_eq!((head.status, head.body.as_str()), (200, ""));
+    assert_eq!(head.header("Content-Type"), page.header("Content-Type"));
+    assert_eq!(head.header("Content-Length"), page.header("Content-Length"));
+    // The same headers as /metrics, apart from the body's type and length.
+    let metrics = exporter.get("/metrics");
+    let names = |response: &common::Response| {
+        let mut names: Vec<String> = response
+            .headers
+            .iter()
+            .map(|(name, _)| name.to_ascii_lowercase())
+            .filter(|name| name != "content-type" && name != "content-length")
+            .collect();
+        names.sort();
+        names
+    };
+    assert_eq!(names(&page), names(&metrics));
+    for name in ["cache-control", "expires", "last-modified", "etag"] {
+        assert_eq!(
+            page.header(name),
+            metrics.header(name),
+            "{name} differs between / and /metrics"
+        );
+    }
+}
+
+#[test]
+fn status_page_shares_the_scrape_and_reports_failures() {
+    let exporter = Exporter::start(&milton(), &[]);
+    let pids = exporter.dir.0.join("pids");
+    exporter.control(&format!("FAKE_ZPOOL_PIDFILE={}\n", pids.display()));
+    // Two requests on one connection: the second reuses the first's run.
+    let raw = "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+    let mut stream = std::net::TcpStream::connect(exporter.address).unwrap();
+    std::io::Write::write_all(&mut stream, raw.as_bytes()).unwrap();
+    let mut both = String::new();
+    std::io::Read::read_to_string(&mut stream, &mut both).unwrap();
+    assert_eq!(both.matches("HTTP/1.1 200 OK").count(), 2, "{both}");
+    assert!(both.contains("<span class=\"name\">milton</span>"));
+    let runs = std::fs::read_to_string(&pids).unwrap().lines().count();
+    assert_eq!(runs, 1, "/ and /metrics must share one zpool run");
+
+    exporter.control("FAKE_ZPOOL_OUTPUT=\nFAKE_ZPOOL_EXIT=1\nFAKE_ZPOOL_STDERR=\"cannot open '/dev/zfs': Permission denied\"\n");
+    std::thread::sleep(Duration::from_millis(1100)); // past the reuse of the last success
+    let failed = exporter.get("/");
+    assert_eq!(failed.status, 500);
+    assert!(
+        failed
+            .header("Content-Type")
+            .unwrap()
+            .starts_with("text/html"),
+        "{failed:?}"
+    );
+    assert!(
+        failed.body.contains("zpool status failed"),
+        "{}",
+        failed.body
+    );
+    assert!(
+        failed.body.contains("no permission to open /dev/zfs"),
+        "{}",
+        failed.body
+    );
+    assert!(
+        failed.body.contains("fake_zpool.sh status -p"),
+        "{}",
+        failed.body
+    );
+}
+
+#[test]
+fn status_page_falls_back_to_kstat_when_zpool_status_fails() {
+    let exporter = Exporter::start(&milton(), &[]);
+    exporter.kstat_pool("milton", "SUSPENDED");
+    exporter.kstat_pool("<b>odd & \"pool\"", "ONLINE");
+    exporter.control(
+        "FAKE_ZPOOL_OUTPUT=\nFAKE_ZPOOL_EXIT=1\nFAKE_ZPOOL_STDERR=\"cannot open '/dev/zfs': Permission denied\"\n",
+    );
+    let page = exporter.get("/");
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(
+        page.body.contains("<h2>zpool status failed</h2>"),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body.contains("no permission to open /dev/zfs"),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body.contains(
+            "<span class=\"name\">milton</span> <span class=\"badge bad\">SUSPENDED</span>"
+        )
+    );
+    assert!(page.body.contains("&lt;b&gt;odd &amp; &quot;pool&quot;"));
+    assert!(!page.body.contains("<b>odd"));
+    assert_eq!(
+        page.body.matches("Only the pool's state is known").count(),
+        2
+    );
+    // /metrics of the same reading says the same.
+    let metrics = exporter.get("/metrics");
+    assert_eq!(metrics.status, 200);
+    assert!(
+        metrics
+            .body
+            .contains("zpool_pool_state{pool=\"milton\"} 70")
     );
 }
 
