@@ -13,6 +13,7 @@ pub mod notify;
 pub mod parse;
 pub mod render;
 pub mod serve;
+mod swar;
 pub mod unique;
 pub mod zpool;
 

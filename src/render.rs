@@ -492,27 +492,7 @@ pub fn escape_label_value(out: &mut String, value: &str) {
 
 /// Whether `bytes` hold a `\\`, `"` or line feed: eight bytes at a time.
 fn needs_escape(bytes: &[u8]) -> bool {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGHS: u64 = 0x8080_8080_8080_8080;
-    // A byte of `word ^ (ONES * b)` is zero where `word` has byte `b`.
-    let has_zero_byte = |x: u64| x.wrapping_sub(ONES) & !x & HIGHS != 0;
-    let has_special = |word: u64| {
-        has_zero_byte(word ^ (ONES * u64::from(b'\\')))
-            || has_zero_byte(word ^ (ONES * u64::from(b'"')))
-            || has_zero_byte(word ^ (ONES * u64::from(b'\n')))
-    };
-    let mut chunks = bytes.chunks_exact(8);
-    for chunk in &mut chunks {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(chunk);
-        if has_special(u64::from_le_bytes(word)) {
-            return true;
-        }
-    }
-    chunks
-        .remainder()
-        .iter()
-        .any(|b| matches!(b, b'\\' | b'"' | b'\n'))
+    crate::swar::contains_any3(bytes, b'\\', b'"', b'\n')
 }
 
 /// Appends a HELP text escaped as the text format requires (`\` and line feed).

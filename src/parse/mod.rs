@@ -73,7 +73,7 @@ pub fn parse_with_diagnostics(input: &str, now: &Zoned) -> Parsed {
         section: Section::Preamble,
         line_number: 0,
     };
-    for line in input.lines() {
+    for line in text::lines(input) {
         parser.line_number += 1;
         parser.line(line.strip_suffix('\r').unwrap_or(line));
     }

@@ -267,6 +267,9 @@ fn split_name_by_state_word(body: &str) -> Option<(&str, &str)> {
 /// An error counter, exact (`12`) or in zfs' short form (`2.72K`, 1024-based).
 #[must_use]
 pub fn parse_count(word: &str) -> Option<u64> {
+    if let Some(exact) = short_digits(word) {
+        return Some(exact);
+    }
     if let Ok(exact) = word.parse::<u64>() {
         return Some(exact);
     }
@@ -296,6 +299,20 @@ pub fn parse_count(word: &str) -> Option<u64> {
     )]
     let count = (scaled < u64::MAX as f64).then_some(scaled as u64);
     count
+}
+
+/// The value of 1 to 19 ASCII digits (never beyond `u64`), the common case
+/// of [`parse_count`] without `str::parse`'s sign and overflow checks.
+fn short_digits(word: &str) -> Option<u64> {
+    let bytes = word.as_bytes();
+    if bytes.is_empty() || bytes.len() > 19 || !bytes.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    Some(
+        bytes
+            .iter()
+            .fold(0, |value, &digit| value * 10 + u64::from(digit - b'0')),
+    )
 }
 
 #[cfg(test)]
