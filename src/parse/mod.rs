@@ -298,21 +298,22 @@ impl<'input> Parser<'_, 'input> {
     /// one name, a class printed twice, a name with `/` or `__root__`, ...)
     /// to `PATH#2`, `PATH#3`, ... in table order, with a diagnostic each.
     fn unique_device_paths(&mut self, pool: &mut PoolBuilder<'_>) {
-        let devices = &mut pool.table.devices;
-        if surely_distinct(devices.iter().map(|dev| dev.path.as_str())) {
+        let table = &mut pool.table;
+        if surely_distinct(table.paths()) {
             return;
         }
         let mut paths = UniqueNames::default();
-        for (index, dev) in devices.iter_mut().enumerate() {
-            if let Some(renamed) = paths.claim(&dev.path) {
+        for index in 0..table.devices.len() {
+            let path = table.path(index);
+            if let Some(renamed) = paths.claim(path) {
                 self.diagnostics.push(Diagnostic {
                     line: pool.device_lines.get(index).copied().unwrap_or(0),
                     message: format!(
-                        "device path {:?} repeats in pool {:?}: this row is named {renamed:?}",
-                        dev.path, pool.name
+                        "device path {path:?} repeats in pool {:?}: this row is named {renamed:?}",
+                        pool.name
                     ),
                 });
-                dev.path = renamed;
+                table.rename(index, &renamed);
             }
         }
     }
@@ -360,7 +361,7 @@ impl PoolBuilder<'_> {
             errors: self.errors.unwrap_or(ErrorState::UnknownMissing),
             data_errors: self.data_errors,
             msgid: self.msgid,
-            devices: self.table.devices,
+            devices: self.table.into_devices(),
         }
     }
 }

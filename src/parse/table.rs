@@ -15,8 +15,11 @@
 //! starts where the header's `STATE` starts: names are cut there, which keeps
 //! names with spaces whole. Each level of nesting indents by two spaces.
 
+use std::ops::Range;
+use std::sync::Arc;
+
 use super::text::{is_blank, next_word, trim_end};
-use crate::model::{DevErrors, DevMetrics, DevState};
+use crate::model::{DevErrors, DevMetrics, DevPath, DevState};
 
 /// The `dev` label of the pool's own row.
 pub const ROOT_DEV: &str = "__root__";
@@ -39,6 +42,18 @@ pub enum Fed {
     NotTable,
 }
 
+/// One row of the table with a state column, its path a range of the
+/// table's path text (one buffer per pool, not one `String` per row).
+#[derive(Debug)]
+pub struct DevRow {
+    /// Where the row's `dev` path is in the table's path text.
+    pub path: Range<usize>,
+    /// The STATE column.
+    pub state: DevState,
+    /// The counters, when the row has them.
+    pub errors: Option<DevErrors>,
+}
+
 /// A device table being read, row by row.
 #[derive(Debug, Default)]
 pub struct Table<'a> {
@@ -49,7 +64,9 @@ pub struct Table<'a> {
     rows_seen: bool,
     ended: bool,
     /// The rows that have a state column.
-    pub devices: Vec<DevMetrics>,
+    pub devices: Vec<DevRow>,
+    /// The `dev` paths of all rows, end to end: [`DevRow::path`] ranges of it.
+    paths: String,
     /// Rows that could not be read, for the caller to report.
     pub problems: Vec<String>,
 }
@@ -122,28 +139,65 @@ impl<'a> Table<'a> {
                 None
             }
         };
-        let path = self.path();
-        self.devices.push(DevMetrics {
+        let path = self.push_path();
+        self.devices.push(DevRow {
             path,
             state,
             errors,
         });
     }
 
-    /// The `dev` label of the row on top of the stack.
-    fn path(&self) -> String {
-        let length: usize = self.stack.iter().map(|name| name.len() + 1).sum();
-        let mut path = String::with_capacity(length);
+    /// Appends the `dev` label of the row on top of the stack to the path
+    /// text and returns where it is.
+    fn push_path(&mut self) -> Range<usize> {
+        let start = self.paths.len();
         for name in self.stack.iter().filter(|name| !name.is_empty()) {
-            if !path.is_empty() {
-                path.push('/');
+            if self.paths.len() > start {
+                self.paths.push('/');
             }
-            path.push_str(name);
+            self.paths.push_str(name);
         }
-        if path.is_empty() {
-            path.push_str(ROOT_DEV);
+        if self.paths.len() == start {
+            self.paths.push_str(ROOT_DEV);
         }
-        path
+        start..self.paths.len()
+    }
+
+    /// The `dev` path of row `index` (empty if there is no such row).
+    pub fn path(&self, index: usize) -> &str {
+        self.devices
+            .get(index)
+            .and_then(|row| self.paths.get(row.path.clone()))
+            .unwrap_or("")
+    }
+
+    /// The `dev` paths of all rows, in table order.
+    pub fn paths(&self) -> impl ExactSizeIterator<Item = &str> {
+        self.devices
+            .iter()
+            .map(|row| self.paths.get(row.path.clone()).unwrap_or(""))
+    }
+
+    /// Gives row `index` the path `path` instead.
+    pub fn rename(&mut self, index: usize, path: &str) {
+        let start = self.paths.len();
+        self.paths.push_str(path);
+        if let Some(row) = self.devices.get_mut(index) {
+            row.path = start..self.paths.len();
+        }
+    }
+
+    /// The rows as the model's devices, sharing one copy of the path text.
+    pub fn into_devices(self) -> Vec<DevMetrics> {
+        let text: Arc<str> = Arc::from(self.paths);
+        self.devices
+            .into_iter()
+            .map(|row| DevMetrics {
+                path: DevPath::in_text(&text, row.path),
+                state: row.state,
+                errors: row.errors,
+            })
+            .collect()
     }
 }
 
@@ -354,7 +408,7 @@ mod tests {
             "\t  sde       AVAIL   ",
             "\t  sdf       INUSE     currently in use",
         ]);
-        let paths: Vec<_> = table.devices.iter().map(|d| d.path.as_str()).collect();
+        let paths: Vec<_> = table.paths().collect();
         assert_eq!(
             paths,
             [
@@ -381,7 +435,7 @@ mod tests {
             "\tmy pool              ONLINE       0     0     0",
             "\t  /tmp/disk one.img  ONLINE       0     0     1",
         ]);
-        assert_eq!(table.devices[1].path, "/tmp/disk one.img");
+        assert_eq!(table.path(1), "/tmp/disk one.img");
         assert_eq!(table.devices[1].errors.unwrap().checksum, 1);
     }
 
@@ -392,7 +446,7 @@ mod tests {
             "\ttank    ONLINE       0     0     0",
             "\t  a-very-long-name ONLINE 0 0 0",
         ]);
-        assert_eq!(table.devices[1].path, "a-very-long-name");
+        assert_eq!(table.path(1), "a-very-long-name");
         assert_eq!(table.devices[1].state, DevState::Online);
     }
 
