@@ -25,7 +25,7 @@ use table::{Fed, Table};
 pub use table::{ROOT_DEV, parse_count};
 use units::parse_msgid;
 
-use crate::unique::{UniqueNames, surely_distinct};
+use crate::unique::{DistinctCheck, UniqueNames};
 
 /// Something in the input that was skipped or not understood.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -70,6 +70,7 @@ pub fn parse_with_diagnostics(input: &str, now: &Zoned) -> Parsed {
         diagnostics: Vec::new(),
         pool: None,
         pool_names: UniqueNames::default(),
+        distinct: DistinctCheck::default(),
         section: Section::Preamble,
         line_number: 0,
     };
@@ -125,6 +126,8 @@ struct Parser<'a, 'input> {
     pool: Option<PoolBuilder<'input>>,
     /// Pool names given out so far: a repeated one is renamed.
     pool_names: UniqueNames,
+    /// Tells whether a pool's device paths need renaming (one table for all pools).
+    distinct: DistinctCheck,
     section: Section,
     line_number: usize,
 }
@@ -299,7 +302,7 @@ impl<'input> Parser<'_, 'input> {
     /// to `PATH#2`, `PATH#3`, ... in table order, with a diagnostic each.
     fn unique_device_paths(&mut self, pool: &mut PoolBuilder<'_>) {
         let table = &mut pool.table;
-        if surely_distinct(table.paths()) {
+        if self.distinct.surely_distinct(table.paths()) {
             return;
         }
         let mut paths = UniqueNames::default();
