@@ -71,6 +71,7 @@ pub fn parse_with_diagnostics(input: &str, now: &Zoned) -> Parsed {
         pool: None,
         pool_names: UniqueNames::default(),
         distinct: DistinctCheck::default(),
+        last_table_size: (0, 0),
         section: Section::Preamble,
         line_number: 0,
     };
@@ -128,6 +129,8 @@ struct Parser<'a, 'input> {
     pool_names: UniqueNames,
     /// Tells whether a pool's device paths need renaming (one table for all pools).
     distinct: DistinctCheck,
+    /// Rows and path bytes of the last pool's table: the next one is sized alike.
+    last_table_size: (usize, usize),
     section: Section,
     line_number: usize,
 }
@@ -261,7 +264,7 @@ impl<'input> Parser<'_, 'input> {
                 renamed
             }
         };
-        self.pool = Some(PoolBuilder::new(name));
+        self.pool = Some(PoolBuilder::new(name, self.last_table_size));
         self.section = Section::Ignored;
     }
 
@@ -293,6 +296,7 @@ impl<'input> Parser<'_, 'input> {
     fn finish_pool(&mut self) {
         if let Some(mut pool) = self.pool.take() {
             self.unique_device_paths(&mut pool);
+            self.last_table_size = pool.table.size();
             self.pools.push(pool.finish(self.now));
         }
     }
@@ -323,14 +327,16 @@ impl<'input> Parser<'_, 'input> {
 }
 
 impl PoolBuilder<'_> {
-    fn new(name: String) -> Self {
+    /// A pool whose table is sized for `(rows, path_bytes)` (the previous
+    /// pool's: the pools of one host tend to look alike).
+    fn new(name: String, (rows, path_bytes): (usize, usize)) -> Self {
         Self {
             name,
             state: None,
             status_text: None,
             scans: Vec::new(),
-            table: Table::default(),
-            device_lines: Vec::new(),
+            table: Table::with_capacity(rows, path_bytes),
+            device_lines: Vec::with_capacity(rows),
             errors: None,
             data_errors: None,
             msgid: None,

@@ -72,6 +72,20 @@ pub struct Table<'a> {
 }
 
 impl<'a> Table<'a> {
+    /// An empty table with room for `rows` rows of `path_bytes` path text in all.
+    pub fn with_capacity(rows: usize, path_bytes: usize) -> Self {
+        Self {
+            devices: Vec::with_capacity(rows),
+            paths: String::with_capacity(path_bytes),
+            ..Self::default()
+        }
+    }
+
+    /// How many rows and path bytes the table holds.
+    pub fn size(&self) -> (usize, usize) {
+        (self.devices.len(), self.paths.len())
+    }
+
     /// Reads one line of the `config:` section.
     pub fn feed(&mut self, line: &'a str) -> Fed {
         if self.ended {
