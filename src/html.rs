@@ -738,7 +738,7 @@ mod tests {
 
     fn dev(path: &str, state: DevState, counts: Option<(u64, u64, u64)>) -> DevMetrics {
         DevMetrics {
-            path: path.to_owned(),
+            path: path.into(),
             state,
             errors: counts.map(|(read, write, checksum)| DevErrors {
                 read,

@@ -20,6 +20,7 @@ pub mod render;
 pub mod render_scrape;
 pub mod scrape;
 pub mod serve;
+mod swar;
 pub mod textfile;
 pub mod unique;
 pub mod zpool;

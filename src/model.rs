@@ -4,6 +4,9 @@
 //! what dashboards and alert rules compare against, so they never change.
 //! New values may be added; existing ones are never renumbered.
 
+use std::ops::{Deref, Range};
+use std::sync::Arc;
+
 use jiff::Timestamp;
 
 /// Declares a metric enum: its variants with their fixed values, `value()`,
@@ -250,11 +253,92 @@ pub struct DevErrors {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DevMetrics {
     /// Names below the pool root joined by `/`; `__root__` for the pool's own row.
-    pub path: String,
+    pub path: DevPath,
     /// The STATE column.
     pub state: DevState,
     /// The counters, when the row has them (hot spares have none).
     pub errors: Option<DevErrors>,
+}
+
+/// A device's `dev` path, read as a `&str` (`*`, `as_str`, `==` with a
+/// `&str`): a range of one text that holds the paths of all the pool's
+/// devices, shared by them, so a pool costs one allocation, not one per device.
+#[derive(Clone)]
+pub struct DevPath {
+    text: Arc<str>,
+    range: Range<usize>,
+}
+
+impl DevPath {
+    /// The path `range` of the shared `text` (empty if `range` is not in it).
+    #[must_use]
+    pub fn in_text(text: &Arc<str>, range: Range<usize>) -> Self {
+        Self {
+            text: Arc::clone(text),
+            range,
+        }
+    }
+
+    /// The path.
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        self.text.get(self.range.clone()).unwrap_or("")
+    }
+}
+
+impl Deref for DevPath {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl From<&str> for DevPath {
+    fn from(path: &str) -> Self {
+        Self {
+            text: Arc::from(path),
+            range: 0..path.len(),
+        }
+    }
+}
+
+impl From<String> for DevPath {
+    fn from(path: String) -> Self {
+        Self::from(path.as_str())
+    }
+}
+
+impl PartialEq for DevPath {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl Eq for DevPath {}
+
+impl PartialEq<str> for DevPath {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<&str> for DevPath {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl std::fmt::Debug for DevPath {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl std::fmt::Display for DevPath {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 /// The pool's chosen scan: its kind, the date its age counts from, and the

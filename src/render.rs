@@ -9,7 +9,7 @@ use std::fmt::Write as _;
 use jiff::Timestamp;
 
 use crate::model::{DevErrors, DevMetrics, PoolMetrics};
-use crate::unique::surely_distinct;
+use crate::unique::DistinctCheck;
 
 /// The `Content-Type` of [`render`]'s output.
 pub const CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";
@@ -136,8 +136,7 @@ pub fn render(pools: &[PoolMetrics]) -> String {
         let paths = pool.devices.iter().map(|dev| dev.path.as_str());
         dev_labels.push_each(&[("pool", &pool.name)], "dev", paths);
     }
-    check_unique("pool", &pool_labels);
-    check_unique("dev", &dev_labels);
+    check_unique(pools);
     let mut out = String::with_capacity(
         4096 + pool_labels.text.len() * 10 + dev_labels.text.len() * 4 + devices * 120,
     );
@@ -372,19 +371,43 @@ impl LabelSets {
     }
 }
 
-/// Checks that no two label sets are equal: each family writes each label
-/// set at most once, so this makes every series of a family unique. The
-/// parser renames repeats, so a failure here is a bug: a debug assertion
-/// (tests), an error in the log otherwise.
-fn check_unique(kind: &str, labels: &LabelSets) {
-    if surely_distinct(labels.iter()) {
+/// Checks that no two series of a family have the same labels: each family
+/// writes each pool's, and each device's, label set at most once, and
+/// escaping is one to one, so distinct pool names make the `pool` label sets
+/// distinct, and with them distinct paths within each pool make the `dev`
+/// label sets distinct (the same holds for `pool` + `msgid`). The parser
+/// renames repeats, so a failure here is a bug: a debug assertion (tests),
+/// an error in the log otherwise.
+fn check_unique(pools: &[PoolMetrics]) {
+    let mut check = DistinctCheck::default();
+    check_distinct(
+        &mut check,
+        "pool",
+        pools.iter().map(|pool| pool.name.as_str()),
+    );
+    for pool in pools {
+        let paths = pool.devices.iter().map(|dev| dev.path.as_str());
+        check_distinct(&mut check, "dev", paths);
+    }
+}
+
+/// Checks that `strings` (the varying label of a list of series) are
+/// pairwise distinct: cheaply, and exactly only when that is unsure.
+fn check_distinct<'a>(
+    check: &mut DistinctCheck,
+    kind: &str,
+    strings: impl ExactSizeIterator<Item = &'a str> + Clone,
+) {
+    if check.surely_distinct(strings.clone()) {
         return;
     }
     let mut seen = std::collections::HashSet::new();
-    for set in labels.iter() {
-        if !seen.insert(set) {
-            log::error!("two {kind} series have the same labels {set}: Prometheus keeps only one");
-            debug_assert!(false, "two {kind} series have the same labels {set}");
+    for string in strings {
+        if !seen.insert(string) {
+            log::error!(
+                "two {kind} series have the same label {string:?}: Prometheus keeps only one"
+            );
+            debug_assert!(false, "two {kind} series have the same labels ({string:?})");
         }
     }
 }
@@ -492,27 +515,7 @@ pub fn escape_label_value(out: &mut String, value: &str) {
 
 /// Whether `bytes` hold a `\\`, `"` or line feed: eight bytes at a time.
 fn needs_escape(bytes: &[u8]) -> bool {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGHS: u64 = 0x8080_8080_8080_8080;
-    // A byte of `word ^ (ONES * b)` is zero where `word` has byte `b`.
-    let has_zero_byte = |x: u64| x.wrapping_sub(ONES) & !x & HIGHS != 0;
-    let has_special = |word: u64| {
-        has_zero_byte(word ^ (ONES * u64::from(b'\\')))
-            || has_zero_byte(word ^ (ONES * u64::from(b'"')))
-            || has_zero_byte(word ^ (ONES * u64::from(b'\n')))
-    };
-    let mut chunks = bytes.chunks_exact(8);
-    for chunk in &mut chunks {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(chunk);
-        if has_special(u64::from_le_bytes(word)) {
-            return true;
-        }
-    }
-    chunks
-        .remainder()
-        .iter()
-        .any(|b| matches!(b, b'\\' | b'"' | b'\n'))
+    crate::swar::contains_any3(bytes, b'\\', b'"', b'\n')
 }
 
 /// Appends a HELP text escaped as the text format requires (`\` and line feed).
@@ -677,24 +680,39 @@ mod tests {
         assert_eq!(each.get(1).0, r#"{pool="t\"a",dev="b\\"}"#);
     }
 
+    fn pool(name: &str, paths: &[&str]) -> PoolMetrics {
+        let mut pool = crate::parse::parse(
+            &format!("  pool: {name}\n state: ONLINE\n"),
+            &jiff::Zoned::now(),
+        )
+        .remove(0);
+        pool.name = name.to_owned();
+        pool.devices = paths
+            .iter()
+            .map(|&path| DevMetrics {
+                path: path.into(),
+                state: DevState::Online,
+                errors: None,
+            })
+            .collect();
+        pool
+    }
+
     #[test]
-    fn label_sets_repeat_only_when_equal() {
-        let mut sets = LabelSets::default();
-        sets.push(&[("pool", "a"), ("dev", "x")]);
-        sets.push(&[("pool", "a"), ("dev", "x#2")]);
-        sets.push(&[("pool", "b"), ("dev", "x")]);
-        assert!(surely_distinct(sets.iter()));
-        sets.push(&[("pool", "a"), ("dev", "x")]);
-        assert!(!surely_distinct(sets.iter()));
+    fn distinct_pools_and_paths_pass() {
+        check_unique(&[pool("a", &["x", "x#2"]), pool("b", &["x", "y"])]);
     }
 
     #[test]
     #[should_panic(expected = "same labels")]
-    fn a_repeated_series_fails_a_debug_build() {
-        let mut sets = LabelSets::default();
-        sets.push(&[("pool", "a")]);
-        sets.push(&[("pool", "a")]);
-        check_unique("pool", &sets);
+    fn a_repeated_pool_fails_a_debug_build() {
+        check_unique(&[pool("a", &[]), pool("a", &[])]);
+    }
+
+    #[test]
+    #[should_panic(expected = "same labels")]
+    fn a_repeated_path_fails_a_debug_build() {
+        check_unique(&[pool("a", &["x"]), pool("b", &["x", "y", "x"])]);
     }
 
     #[test]

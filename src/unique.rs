@@ -24,22 +24,19 @@ impl UniqueNames {
             self.taken.insert(name.to_owned());
             return None;
         }
-        let mut next = self.next_suffix.get(name).copied().unwrap_or(2);
-        let renamed = loop {
-            let candidate = format!("{name}#{next}");
-            next += 1;
-            if !self.taken.contains(&candidate) {
-                break candidate;
-            }
+        // One lookup of the name's counter, then one per candidate: a
+        // name repeated n times costs O(n), not O(n²).
+        let next = match self.next_suffix.get_mut(name) {
+            Some(next) => next,
+            None => self.next_suffix.entry(name.to_owned()).or_insert(2),
         };
-        match self.next_suffix.get_mut(name) {
-            Some(suffix) => *suffix = next,
-            None => {
-                self.next_suffix.insert(name.to_owned(), next);
+        loop {
+            let candidate = format!("{name}#{next}");
+            *next += 1;
+            if self.taken.insert(candidate.clone()) {
+                return Some(candidate);
             }
         }
-        self.taken.insert(renamed.clone());
-        Some(renamed)
     }
 }
 
@@ -49,32 +46,48 @@ impl UniqueNames {
 ///
 /// One word-at-a-time hash per string and an open-addressing table of
 /// hashes: no allocation per string, and linear in the total length.
+#[must_use]
 pub fn surely_distinct<'a>(strings: impl ExactSizeIterator<Item = &'a str>) -> bool {
-    let count = strings.len();
-    if count < 2 {
-        return true;
-    }
-    let size = (count * 2).next_power_of_two();
-    let mask = size - 1;
-    // 0 marks an empty slot; hashes are forced non-zero.
-    let mut slots = vec![0u64; size];
-    for string in strings {
-        let hash = hash(string.as_bytes()) | 1;
-        // The low bits pick the slot: a truncating cast is what is wanted.
-        #[allow(clippy::cast_possible_truncation)]
-        let mut slot = (hash >> 7) as usize & mask;
-        loop {
-            match slots[slot] {
-                0 => {
-                    slots[slot] = hash;
-                    break;
+    DistinctCheck::default().surely_distinct(strings)
+}
+
+/// [`surely_distinct`] that keeps its table from one call to the next (one
+/// allocation for many small lists, such as the device paths of each pool).
+#[derive(Debug, Default)]
+pub struct DistinctCheck {
+    /// Open addressing: 0 marks an empty slot; hashes are forced non-zero.
+    slots: Vec<u64>,
+}
+
+impl DistinctCheck {
+    /// Whether the strings are surely pairwise distinct; see [`surely_distinct`].
+    pub fn surely_distinct<'a>(&mut self, strings: impl ExactSizeIterator<Item = &'a str>) -> bool {
+        let count = strings.len();
+        if count < 2 {
+            return true;
+        }
+        let size = (count * 2).next_power_of_two();
+        let mask = size - 1;
+        self.slots.clear();
+        self.slots.resize(size, 0);
+        for string in strings {
+            let hash = hash(string.as_bytes()) | 1;
+            // The low bits pick the slot: a truncating cast is what is wanted.
+            #[allow(clippy::cast_possible_truncation)]
+            let mut slot = (hash >> 7) as usize & mask;
+            loop {
+                match self.slots[slot] {
+                    0 => {
+                        self.slots[slot] = hash;
+                        break;
+                    }
+                    seen if seen == hash => return false,
+                    _ => slot = (slot + 1) & mask,
                 }
-                seen if seen == hash => return false,
-                _ => slot = (slot + 1) & mask,
             }
         }
+        true
     }
-    true
 }
 
 /// A fast 64-bit hash of `bytes`, eight at a time (not for adversaries:
@@ -148,5 +161,10 @@ mod tests {
         assert!(surely_distinct(
             ["abcdefgh", "abcdefgh\0", "abcdefg"].into_iter()
         ));
+        // A reused table forgets the previous list.
+        let mut check = DistinctCheck::default();
+        assert!(!check.surely_distinct(["a", "b", "a"].into_iter()));
+        assert!(check.surely_distinct(["a", "b"].into_iter()));
+        assert!(check.surely_distinct(many.iter().map(String::as_str)));
     }
 }

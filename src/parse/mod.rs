@@ -27,7 +27,7 @@ use table::{Fed, Table};
 pub use table::{ROOT_DEV, parse_count};
 use units::parse_msgid;
 
-use crate::unique::{UniqueNames, surely_distinct};
+use crate::unique::{DistinctCheck, UniqueNames};
 
 /// Something in the input that was skipped or not understood.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -72,10 +72,12 @@ pub fn parse_with_diagnostics(input: &str, now: &Zoned) -> Parsed {
         diagnostics: Vec::new(),
         pool: None,
         pool_names: UniqueNames::default(),
+        distinct: DistinctCheck::default(),
+        last_table_size: (0, 0),
         section: Section::Preamble,
         line_number: 0,
     };
-    for line in input.lines() {
+    for line in text::lines(input) {
         parser.line_number += 1;
         parser.line(line.strip_suffix('\r').unwrap_or(line));
     }
@@ -127,6 +129,10 @@ struct Parser<'a, 'input> {
     pool: Option<PoolBuilder<'input>>,
     /// Pool names given out so far: a repeated one is renamed.
     pool_names: UniqueNames,
+    /// Tells whether a pool's device paths need renaming (one table for all pools).
+    distinct: DistinctCheck,
+    /// Rows and path bytes of the last pool's table: the next one is sized alike.
+    last_table_size: (usize, usize),
     section: Section,
     line_number: usize,
 }
@@ -260,7 +266,7 @@ impl<'input> Parser<'_, 'input> {
                 renamed
             }
         };
-        self.pool = Some(PoolBuilder::new(name));
+        self.pool = Some(PoolBuilder::new(name, self.last_table_size));
         self.section = Section::Ignored;
     }
 
@@ -292,6 +298,7 @@ impl<'input> Parser<'_, 'input> {
     fn finish_pool(&mut self) {
         if let Some(mut pool) = self.pool.take() {
             self.unique_device_paths(&mut pool);
+            self.last_table_size = pool.table.size();
             self.pools.push(pool.finish(self.now));
         }
     }
@@ -300,35 +307,38 @@ impl<'input> Parser<'_, 'input> {
     /// one name, a class printed twice, a name with `/` or `__root__`, ...)
     /// to `PATH#2`, `PATH#3`, ... in table order, with a diagnostic each.
     fn unique_device_paths(&mut self, pool: &mut PoolBuilder<'_>) {
-        let devices = &mut pool.table.devices;
-        if surely_distinct(devices.iter().map(|dev| dev.path.as_str())) {
+        let table = &mut pool.table;
+        if self.distinct.surely_distinct(table.paths()) {
             return;
         }
         let mut paths = UniqueNames::default();
-        for (index, dev) in devices.iter_mut().enumerate() {
-            if let Some(renamed) = paths.claim(&dev.path) {
+        for index in 0..table.devices.len() {
+            let path = table.path(index);
+            if let Some(renamed) = paths.claim(path) {
                 self.diagnostics.push(Diagnostic {
                     line: pool.device_lines.get(index).copied().unwrap_or(0),
                     message: format!(
-                        "device path {:?} repeats in pool {:?}: this row is named {renamed:?}",
-                        dev.path, pool.name
+                        "device path {path:?} repeats in pool {:?}: this row is named {renamed:?}",
+                        pool.name
                     ),
                 });
-                dev.path = renamed;
+                table.rename(index, &renamed);
             }
         }
     }
 }
 
 impl PoolBuilder<'_> {
-    fn new(name: String) -> Self {
+    /// A pool whose table is sized for `(rows, path_bytes)` (the previous
+    /// pool's: the pools of one host tend to look alike).
+    fn new(name: String, (rows, path_bytes): (usize, usize)) -> Self {
         Self {
             name,
             state: None,
             status_text: None,
             scans: Vec::new(),
-            table: Table::default(),
-            device_lines: Vec::new(),
+            table: Table::with_capacity(rows, path_bytes),
+            device_lines: Vec::with_capacity(rows),
             errors: None,
             data_errors: None,
             msgid: None,
@@ -362,7 +372,7 @@ impl PoolBuilder<'_> {
             errors: self.errors.unwrap_or(ErrorState::UnknownMissing),
             data_errors: self.data_errors,
             msgid: self.msgid,
-            devices: self.table.devices,
+            devices: self.table.into_devices(),
         }
     }
 }

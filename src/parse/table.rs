@@ -15,8 +15,11 @@
 //! starts where the header's `STATE` starts: names are cut there, which keeps
 //! names with spaces whole. Each level of nesting indents by two spaces.
 
+use std::ops::Range;
+use std::sync::Arc;
+
 use super::text::{is_blank, next_word, trim_end};
-use crate::model::{DevErrors, DevMetrics, DevState};
+use crate::model::{DevErrors, DevMetrics, DevPath, DevState};
 
 /// The `dev` label of the pool's own row.
 pub const ROOT_DEV: &str = "__root__";
@@ -39,6 +42,18 @@ pub enum Fed {
     NotTable,
 }
 
+/// One row of the table with a state column, its path a range of the
+/// table's path text (one buffer per pool, not one `String` per row).
+#[derive(Debug)]
+pub struct DevRow {
+    /// Where the row's `dev` path is in the table's path text.
+    pub path: Range<usize>,
+    /// The STATE column.
+    pub state: DevState,
+    /// The counters, when the row has them.
+    pub errors: Option<DevErrors>,
+}
+
 /// A device table being read, row by row.
 #[derive(Debug, Default)]
 pub struct Table<'a> {
@@ -49,12 +64,28 @@ pub struct Table<'a> {
     rows_seen: bool,
     ended: bool,
     /// The rows that have a state column.
-    pub devices: Vec<DevMetrics>,
+    pub devices: Vec<DevRow>,
+    /// The `dev` paths of all rows, end to end: [`DevRow::path`] ranges of it.
+    paths: String,
     /// Rows that could not be read, for the caller to report.
     pub problems: Vec<String>,
 }
 
 impl<'a> Table<'a> {
+    /// An empty table with room for `rows` rows of `path_bytes` path text in all.
+    pub fn with_capacity(rows: usize, path_bytes: usize) -> Self {
+        Self {
+            devices: Vec::with_capacity(rows),
+            paths: String::with_capacity(path_bytes),
+            ..Self::default()
+        }
+    }
+
+    /// How many rows and path bytes the table holds.
+    pub fn size(&self) -> (usize, usize) {
+        (self.devices.len(), self.paths.len())
+    }
+
     /// Reads one line of the `config:` section.
     pub fn feed(&mut self, line: &'a str) -> Fed {
         if self.ended {
@@ -122,28 +153,65 @@ impl<'a> Table<'a> {
                 None
             }
         };
-        let path = self.path();
-        self.devices.push(DevMetrics {
+        let path = self.push_path();
+        self.devices.push(DevRow {
             path,
             state,
             errors,
         });
     }
 
-    /// The `dev` label of the row on top of the stack.
-    fn path(&self) -> String {
-        let length: usize = self.stack.iter().map(|name| name.len() + 1).sum();
-        let mut path = String::with_capacity(length);
+    /// Appends the `dev` label of the row on top of the stack to the path
+    /// text and returns where it is.
+    fn push_path(&mut self) -> Range<usize> {
+        let start = self.paths.len();
         for name in self.stack.iter().filter(|name| !name.is_empty()) {
-            if !path.is_empty() {
-                path.push('/');
+            if self.paths.len() > start {
+                self.paths.push('/');
             }
-            path.push_str(name);
+            self.paths.push_str(name);
         }
-        if path.is_empty() {
-            path.push_str(ROOT_DEV);
+        if self.paths.len() == start {
+            self.paths.push_str(ROOT_DEV);
         }
-        path
+        start..self.paths.len()
+    }
+
+    /// The `dev` path of row `index` (empty if there is no such row).
+    pub fn path(&self, index: usize) -> &str {
+        self.devices
+            .get(index)
+            .and_then(|row| self.paths.get(row.path.clone()))
+            .unwrap_or("")
+    }
+
+    /// The `dev` paths of all rows, in table order.
+    pub fn paths(&self) -> impl ExactSizeIterator<Item = &str> {
+        self.devices
+            .iter()
+            .map(|row| self.paths.get(row.path.clone()).unwrap_or(""))
+    }
+
+    /// Gives row `index` the path `path` instead.
+    pub fn rename(&mut self, index: usize, path: &str) {
+        let start = self.paths.len();
+        self.paths.push_str(path);
+        if let Some(row) = self.devices.get_mut(index) {
+            row.path = start..self.paths.len();
+        }
+    }
+
+    /// The rows as the model's devices, sharing one copy of the path text.
+    pub fn into_devices(self) -> Vec<DevMetrics> {
+        let text: Arc<str> = Arc::from(self.paths);
+        self.devices
+            .into_iter()
+            .map(|row| DevMetrics {
+                path: DevPath::in_text(&text, row.path),
+                state: row.state,
+                errors: row.errors,
+            })
+            .collect()
     }
 }
 
@@ -267,6 +335,9 @@ fn split_name_by_state_word(body: &str) -> Option<(&str, &str)> {
 /// An error counter, exact (`12`) or in zfs' short form (`2.72K`, 1024-based).
 #[must_use]
 pub fn parse_count(word: &str) -> Option<u64> {
+    if let Some(exact) = short_digits(word) {
+        return Some(exact);
+    }
     if let Ok(exact) = word.parse::<u64>() {
         return Some(exact);
     }
@@ -296,6 +367,20 @@ pub fn parse_count(word: &str) -> Option<u64> {
     )]
     let count = (scaled < u64::MAX as f64).then_some(scaled as u64);
     count
+}
+
+/// The value of 1 to 19 ASCII digits (never beyond `u64`), the common case
+/// of [`parse_count`] without `str::parse`'s sign and overflow checks.
+fn short_digits(word: &str) -> Option<u64> {
+    let bytes = word.as_bytes();
+    if bytes.is_empty() || bytes.len() > 19 || !bytes.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    Some(
+        bytes
+            .iter()
+            .fold(0, |value, &digit| value * 10 + u64::from(digit - b'0')),
+    )
 }
 
 #[cfg(test)]
@@ -337,7 +422,7 @@ mod tests {
             "\t  sde       AVAIL   ",
             "\t  sdf       INUSE     currently in use",
         ]);
-        let paths: Vec<_> = table.devices.iter().map(|d| d.path.as_str()).collect();
+        let paths: Vec<_> = table.paths().collect();
         assert_eq!(
             paths,
             [
@@ -364,7 +449,7 @@ mod tests {
             "\tmy pool              ONLINE       0     0     0",
             "\t  /tmp/disk one.img  ONLINE       0     0     1",
         ]);
-        assert_eq!(table.devices[1].path, "/tmp/disk one.img");
+        assert_eq!(table.path(1), "/tmp/disk one.img");
         assert_eq!(table.devices[1].errors.unwrap().checksum, 1);
     }
 
@@ -375,7 +460,7 @@ mod tests {
             "\ttank    ONLINE       0     0     0",
             "\t  a-very-long-name ONLINE 0 0 0",
         ]);
-        assert_eq!(table.devices[1].path, "a-very-long-name");
+        assert_eq!(table.path(1), "a-very-long-name");
         assert_eq!(table.devices[1].state, DevState::Online);
     }
 

@@ -1,7 +1,10 @@
 //! White space on the hot path of the parser: the same results as `str`'s
 //! Unicode-aware `trim_start`, `trim_end` and `split_whitespace`, but byte by
 //! byte while the text is ASCII (as `zpool` prints it), falling back to the
-//! `str` methods at the first non-ASCII byte.
+//! `str` methods at the first non-ASCII byte. Runs of spaces and words are
+//! skipped eight bytes at a time ([`crate::swar`]).
+
+use crate::swar::{find_byte, find_not_space, find_space_or_non_ascii, trailing_spaces};
 
 /// Whether an ASCII byte is white space by `char::is_whitespace`
 /// (tab, line feed, vertical tab, form feed, carriage return, space).
@@ -12,7 +15,11 @@ fn is_space(byte: u8) -> bool {
 /// `text.trim_start()`.
 pub fn trim_start(text: &str) -> &str {
     let bytes = text.as_bytes();
-    let start = bytes.iter().position(|&b| !is_space(b));
+    let spaces = find_not_space(bytes).unwrap_or(bytes.len());
+    let start = bytes[spaces..]
+        .iter()
+        .position(|&b| !is_space(b))
+        .map(|i| spaces + i);
     match start {
         None => "",
         Some(start) if bytes[start].is_ascii() => &text[start..],
@@ -24,7 +31,8 @@ pub fn trim_start(text: &str) -> &str {
 /// `text.trim_end()`.
 pub fn trim_end(text: &str) -> &str {
     let bytes = text.as_bytes();
-    let end = bytes.iter().rposition(|&b| !is_space(b));
+    let before_spaces = bytes.len() - trailing_spaces(bytes);
+    let end = bytes[..before_spaces].iter().rposition(|&b| !is_space(b));
     match end {
         None => "",
         Some(end) if bytes[end].is_ascii() => &text[..=end],
@@ -45,17 +53,46 @@ pub fn next_word<'a>(rest: &mut &'a str) -> Option<&'a str> {
         *rest = text;
         return None;
     }
-    let bytes = text.as_bytes();
-    let mut end = bytes
-        .iter()
-        .position(|&b| is_space(b) || !b.is_ascii())
-        .unwrap_or(bytes.len());
-    if end < bytes.len() && !bytes[end].is_ascii() {
-        end = text.find(char::is_whitespace).unwrap_or(text.len());
-    }
+    let end = word_end(text);
     let (word, after) = text.split_at(end);
     *rest = after;
     Some(word)
+}
+
+/// Where the word `text` starts with ends: at the first white space.
+fn word_end(text: &str) -> usize {
+    let bytes = text.as_bytes();
+    let mut end = 0;
+    while let Some(found) = find_space_or_non_ascii(&bytes[end..]) {
+        end += found;
+        let byte = bytes[end];
+        if is_space(byte) {
+            return end;
+        }
+        if !byte.is_ascii() {
+            return text.find(char::is_whitespace).unwrap_or(text.len());
+        }
+        // Another control byte: part of the word.
+        end += 1;
+    }
+    bytes.len()
+}
+
+/// The lines of `text`, as `str::lines` yields them (split at `\n`, one
+/// `\r` before it dropped, no empty line after a final `\n`).
+pub fn lines(text: &str) -> impl Iterator<Item = &str> {
+    let mut rest = text;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        let Some(newline) = find_byte(rest.as_bytes(), b'\n') else {
+            return Some(std::mem::take(&mut rest));
+        };
+        let line = &rest[..newline];
+        rest = &rest[newline + 1..];
+        Some(line.strip_suffix('\r').unwrap_or(line))
+    })
 }
 
 #[cfg(test)]
@@ -89,6 +126,10 @@ mod tests {
             "ONLINE",
             "x\u{a0}y",
             "\u{1f980}",
+            "        ",
+            "\r\n",
+            "\u{1}",
+            "ONLINE       0     0     0",
         ];
         let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
         for _ in 0..20_000 {
@@ -105,6 +146,11 @@ mod tests {
             assert_eq!(trim_start(&text), text.trim_start(), "{text:?}");
             assert_eq!(trim_end(&text), text.trim_end(), "{text:?}");
             assert_eq!(is_blank(&text), text.trim().is_empty(), "{text:?}");
+            assert_eq!(
+                lines(&text).collect::<Vec<_>>(),
+                text.lines().collect::<Vec<_>>(),
+                "{text:?}"
+            );
             assert_eq!(
                 words(&text),
                 text.split_whitespace().collect::<Vec<_>>(),
