@@ -257,13 +257,53 @@ pub struct DevMetrics {
     pub errors: Option<DevErrors>,
 }
 
-/// The pool's chosen scan: its kind and the date it printed, if any.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The pool's chosen scan: its kind, the date its age counts from, and the
+/// figures its lines state.
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Scan {
     /// What kind of scan, and how it ended.
     pub state: ScanState,
     /// End of a finished scan, start of a running one.
     pub time: Option<Timestamp>,
+    /// What the scan's lines state in figures; each is `None` when the text
+    /// does not state it.
+    pub figures: ScanFigures,
+}
+
+/// The figures of one scan, exactly as its `scan:` line and continuation
+/// lines state them (sizes read as 1024-based, rounded to the byte). Nothing
+/// is derived: a figure the text does not print is `None`.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct ScanFigures {
+    /// When the scan started: the date of `... in progress since DATE`, or of
+    /// a paused scrub's `scrub started on DATE` line.
+    pub start: Option<Timestamp>,
+    /// When the scan finished or was canceled: the date after `on` in
+    /// `... with N errors on DATE`, `... canceled on DATE`, `scrubbed N
+    /// error blocks in ... on DATE`.
+    pub end: Option<Timestamp>,
+    /// How long a finished scan took, in seconds: its `in DURATION`
+    /// (Solaris: `completed after DURATION`).
+    pub duration_seconds: Option<u64>,
+    /// The `with N errors` of a finished scan.
+    pub errors: Option<u64>,
+    /// Bytes repaired (scrub) or resilvered: the size after `repaired` /
+    /// `resilvered` of a finished scan, the `SIZE repaired` / `SIZE
+    /// resilvered` of a running or paused one.
+    pub repaired_bytes: Option<u64>,
+    /// How far a running or paused scan is, from its `P% done` as a ratio
+    /// (`10.35% done` is 0.1035; above 1 when zpool prints more than 100%).
+    pub progress_ratio: Option<f64>,
+    /// zpool's estimate of the seconds left, from `DURATION to go`; `None`
+    /// for `no estimated completion time`.
+    pub remaining_seconds: Option<u64>,
+    /// Bytes scanned so far (`A scanned`, `A / C scanned`, `A scanned out of C`).
+    pub scanned_bytes: Option<u64>,
+    /// Bytes issued so far (`B issued`, `B / C issued`); 0.7 prints none.
+    pub issued_bytes: Option<u64>,
+    /// Bytes the scan will examine: `C total`, the `C` of `A / C scanned`
+    /// or of `A scanned out of C`.
+    pub total_bytes: Option<u64>,
 }
 
 /// Everything one scrape reports about one pool.
@@ -281,6 +321,14 @@ pub struct PoolMetrics {
     pub scan_age_hours: f64,
     /// From the `errors:` line(s).
     pub errors: ErrorState,
+    /// The count of data errors the `errors:` line states:
+    /// `N data errors, use '-v' for a list` is N, `No known data errors` 0;
+    /// `None` when no line gives a count (`-v` file list, `List of errors
+    /// unavailable`, no `errors:` line).
+    pub data_errors: Option<u64>,
+    /// The message id that ends the `see:` URL (`ZFS-8000-9P`), naming the
+    /// documented situation the `status:` paragraph describes.
+    pub msgid: Option<String>,
     /// Device table rows, in table order.
     pub devices: Vec<DevMetrics>,
 }

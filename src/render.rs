@@ -6,6 +6,8 @@
 
 use std::fmt::Write as _;
 
+use jiff::Timestamp;
+
 use crate::model::{DevErrors, DevMetrics, PoolMetrics};
 
 /// The `Content-Type` of [`render`]'s output.
@@ -50,6 +52,66 @@ pub mod help {
     /// `zpool_dev_errors_checksum`
     pub const DEV_ERRORS_CHECKSUM: (&str, &str) =
         ("zpool_dev_errors_checksum", "Checksum error count");
+    /// `zpool_scan_start_timestamp_seconds`
+    pub const SCAN_START: (&str, &str) = (
+        "zpool_scan_start_timestamp_seconds",
+        "Unix time the running or paused scan started",
+    );
+    /// `zpool_scan_end_timestamp_seconds`
+    pub const SCAN_END: (&str, &str) = (
+        "zpool_scan_end_timestamp_seconds",
+        "Unix time the scan finished or was canceled",
+    );
+    /// `zpool_scan_duration_seconds`
+    pub const SCAN_DURATION: (&str, &str) = (
+        "zpool_scan_duration_seconds",
+        "How long the finished scan took, in seconds",
+    );
+    /// `zpool_scan_errors`
+    pub const SCAN_ERRORS: (&str, &str) = (
+        "zpool_scan_errors",
+        "Errors the finished scan reported (with N errors)",
+    );
+    /// `zpool_scan_repaired_bytes`
+    pub const SCAN_REPAIRED: (&str, &str) = (
+        "zpool_scan_repaired_bytes",
+        "Bytes the scan repaired (scrub) or resilvered (resilver)",
+    );
+    /// `zpool_scan_progress_ratio`
+    pub const SCAN_PROGRESS: (&str, &str) = (
+        "zpool_scan_progress_ratio",
+        "Fraction of the running or paused scan done, as zpool prints it (1 = 100%)",
+    );
+    /// `zpool_scan_remaining_seconds`
+    pub const SCAN_REMAINING: (&str, &str) = (
+        "zpool_scan_remaining_seconds",
+        "Seconds zpool estimates the running scan still needs",
+    );
+    /// `zpool_scan_scanned_bytes`
+    pub const SCAN_SCANNED: (&str, &str) = (
+        "zpool_scan_scanned_bytes",
+        "Bytes the running or paused scan has scanned",
+    );
+    /// `zpool_scan_issued_bytes`
+    pub const SCAN_ISSUED: (&str, &str) = (
+        "zpool_scan_issued_bytes",
+        "Bytes the running or paused scan has issued",
+    );
+    /// `zpool_scan_total_bytes`
+    pub const SCAN_TOTAL: (&str, &str) = (
+        "zpool_scan_total_bytes",
+        "Bytes the running or paused scan will scan in all",
+    );
+    /// `zpool_data_errors`
+    pub const DATA_ERRORS: (&str, &str) = (
+        "zpool_data_errors",
+        "Data errors the errors: line counts (0 for No known data errors)",
+    );
+    /// `zpool_pool_status_info`
+    pub const POOL_STATUS_INFO: (&str, &str) = (
+        "zpool_pool_status_info",
+        "The message id (ZFS-8000-xx) of the pool's see: line, as a label; always 1",
+    );
 }
 
 /// Renders every family for `pools`, or [`NO_POOLS`] when there are none.
@@ -69,7 +131,7 @@ pub fn render(pools: &[PoolMetrics]) -> String {
     }
     let devices = dev_labels.len();
     let mut out = String::with_capacity(
-        4096 + pool_labels.text.len() * 5 + dev_labels.text.len() * 4 + devices * 120,
+        4096 + pool_labels.text.len() * 10 + dev_labels.text.len() * 4 + devices * 120,
     );
 
     let pool_family =
@@ -94,6 +156,8 @@ pub fn render(pools: &[PoolMetrics]) -> String {
     pool_family(&mut out, help::ERROR_STATE, &|p| {
         Value::Int(p.errors.value().into())
     });
+    render_scan_figures(&mut out, pools, &pool_labels);
+    render_data_errors(&mut out, pools, &pool_labels);
 
     let dev_family = |out: &mut String,
                       (name, help): (&str, &str),
@@ -117,6 +181,89 @@ pub fn render(pools: &[PoolMetrics]) -> String {
         d.errors.map(|e| e.checksum)
     });
     out
+}
+
+/// The families of the scan's figures: a family is written only when some
+/// pool has a sample, a pool only when its text states the figure.
+fn render_scan_figures(out: &mut String, pools: &[PoolMetrics], pool_labels: &LabelSets) {
+    let int = |value: Option<u64>| value.map(Value::Int);
+    optional_pool_family(out, pools, pool_labels, help::SCAN_START, &|p| {
+        timestamp(p.scan.figures.start)
+    });
+    optional_pool_family(out, pools, pool_labels, help::SCAN_END, &|p| {
+        timestamp(p.scan.figures.end)
+    });
+    optional_pool_family(out, pools, pool_labels, help::SCAN_DURATION, &|p| {
+        int(p.scan.figures.duration_seconds)
+    });
+    optional_pool_family(out, pools, pool_labels, help::SCAN_ERRORS, &|p| {
+        int(p.scan.figures.errors)
+    });
+    optional_pool_family(out, pools, pool_labels, help::SCAN_REPAIRED, &|p| {
+        int(p.scan.figures.repaired_bytes)
+    });
+    optional_pool_family(out, pools, pool_labels, help::SCAN_PROGRESS, &|p| {
+        p.scan.figures.progress_ratio.map(Value::Shortest)
+    });
+    optional_pool_family(out, pools, pool_labels, help::SCAN_REMAINING, &|p| {
+        int(p.scan.figures.remaining_seconds)
+    });
+    optional_pool_family(out, pools, pool_labels, help::SCAN_SCANNED, &|p| {
+        int(p.scan.figures.scanned_bytes)
+    });
+    optional_pool_family(out, pools, pool_labels, help::SCAN_ISSUED, &|p| {
+        int(p.scan.figures.issued_bytes)
+    });
+    optional_pool_family(out, pools, pool_labels, help::SCAN_TOTAL, &|p| {
+        int(p.scan.figures.total_bytes)
+    });
+}
+
+/// `zpool_data_errors`, and `zpool_pool_status_info` for pools with a message id.
+fn render_data_errors(out: &mut String, pools: &[PoolMetrics], pool_labels: &LabelSets) {
+    optional_pool_family(out, pools, pool_labels, help::DATA_ERRORS, &|p| {
+        p.data_errors.map(Value::Int)
+    });
+    let mut status_labels = LabelSets::default();
+    for pool in pools {
+        if let Some(msgid) = &pool.msgid {
+            status_labels.push(&[("pool", &pool.name), ("msgid", msgid)]);
+        }
+    }
+    if status_labels.is_empty() {
+        return;
+    }
+    let (name, help) = help::POOL_STATUS_INFO;
+    let mut family = Family::start(out, name, help);
+    for index in 0..status_labels.len() {
+        family.sample(status_labels.get(index), Value::Int(1));
+    }
+}
+
+/// A family with one sample per pool that has a value; not written at all
+/// when no pool has one.
+fn optional_pool_family(
+    out: &mut String,
+    pools: &[PoolMetrics],
+    pool_labels: &LabelSets,
+    (name, help): (&str, &str),
+    value: &dyn Fn(&PoolMetrics) -> Option<Value>,
+) {
+    let Some(first) = pools.iter().position(|pool| value(pool).is_some()) else {
+        return;
+    };
+    let mut family = Family::start(out, name, help);
+    for (index, pool) in pools.iter().enumerate().skip(first) {
+        if let Some(value) = value(pool) {
+            family.sample(pool_labels.get(index), value);
+        }
+    }
+}
+
+/// Unix seconds of a date, as a sample value; none before 1970.
+fn timestamp(time: Option<Timestamp>) -> Option<Value> {
+    time.and_then(|time| u64::try_from(time.as_second()).ok())
+        .map(Value::Int)
 }
 
 /// Label sets such as `{pool="tank",dev="mirror-0"}`, escaped, stored end to end.
@@ -180,6 +327,9 @@ pub enum Value {
     Int(u64),
     /// Written as an integer when whole, else with 6 decimals.
     Float(f64),
+    /// Written as the shortest decimal that reads back as the same number
+    /// (`0.1035`, `1`, `0`).
+    Shortest(f64),
 }
 
 /// One metric family being written: HELP and TYPE are already out.
@@ -214,9 +364,13 @@ impl<'a> Family<'a> {
 fn write_value(out: &mut String, value: Value) {
     match value {
         Value::Int(int) => push_u64(out, int),
-        Value::Float(float) if float.is_nan() => out.push_str("NaN"),
-        Value::Float(float) if float.is_infinite() => {
+        Value::Float(float) | Value::Shortest(float) if float.is_nan() => out.push_str("NaN"),
+        Value::Float(float) | Value::Shortest(float) if float.is_infinite() => {
             out.push_str(if float > 0.0 { "+Inf" } else { "-Inf" });
+        }
+        Value::Shortest(float) => {
+            // Writing to a String cannot fail.
+            let _ = write!(out, "{float}");
         }
         Value::Float(float) if float.fract() == 0.0 && float.abs() < 1e15 => {
             // Writing to a String cannot fail.
@@ -380,6 +534,23 @@ mod tests {
         out.push(' ');
         write_value(&mut out, Value::Int(u64::MAX));
         assert_eq!(out, "876000 1.500000 -0.250000 18446744073709551615");
+    }
+
+    #[test]
+    fn shortest_values_round_trip() {
+        for (value, text) in [
+            (0.1035, "0.1035"),
+            (1.0, "1"),
+            (0.0, "0"),
+            (1.0033, "1.0033"),
+            (0.0014, "0.0014"),
+            (1e-7, "0.0000001"),
+        ] {
+            let mut out = String::new();
+            write_value(&mut out, Value::Shortest(value));
+            assert_eq!(out, text);
+            assert_eq!(out.parse::<f64>().ok(), Some(value));
+        }
     }
 
     #[test]

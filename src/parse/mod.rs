@@ -10,16 +10,19 @@
 mod scan;
 mod status;
 mod table;
+pub mod units;
 
 use jiff::Zoned;
 
 use crate::model::{
-    ErrorState, NEVER_SCANNED_AGE_HOURS, PoolMetrics, PoolState, Scan, ScanState, StatusDesc,
+    ErrorState, NEVER_SCANNED_AGE_HOURS, PoolMetrics, PoolState, Scan, ScanFigures, ScanState,
+    StatusDesc,
 };
-pub use scan::{choose_scan, parse_scan_line};
+pub use scan::{choose_scan, parse_scan_line, read_scan_continuation};
 pub use status::classify_status;
 use table::{Fed, Table};
 pub use table::{ROOT_DEV, parse_count};
+use units::parse_msgid;
 
 /// Something in the input that was skipped or not understood.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -84,7 +87,7 @@ enum Section {
     Preamble,
     /// `status:` and its continuation lines.
     Status,
-    /// `scan:` continuation lines (progress figures): ignored.
+    /// `scan:` continuation lines (progress figures, a paused scrub's start).
     Scan,
     /// `config:`: the device table.
     Config,
@@ -103,6 +106,8 @@ struct PoolBuilder<'a> {
     scans: Vec<Scan>,
     table: Table<'a>,
     errors: Option<ErrorState>,
+    data_errors: Option<u64>,
+    msgid: Option<String>,
 }
 
 struct Parser<'a, 'input> {
@@ -159,26 +164,34 @@ impl<'input> Parser<'_, 'input> {
             // ` scrub:` is an error scrub (2.2+) or a Solaris-era scan line:
             // known forms without a scan state of their own, kept with their date.
             "scrub" => {
-                let time = parse_scan_line(content, self.now).time;
-                let state = ScanState::Unrecognized;
-                pool.scans.push(Scan { state, time });
+                let mut scan = parse_scan_line(content, self.now);
+                scan.state = ScanState::Unrecognized;
+                pool.scans.push(scan);
                 self.section = Section::Scan;
             }
             "config" => self.section = Section::Config,
             "errors" => {
                 self.section = Section::Errors;
+                if let Some(count) = error_count(content) {
+                    pool.data_errors = Some(count);
+                }
                 match classify_errors(content) {
-                    Some(ErrorState::Unrecognized) => {
+                    ErrorState::Unrecognized => {
                         pool.errors.get_or_insert(ErrorState::Unrecognized);
                         self.diagnose(format!("unrecognized errors line {content:?}"));
                     }
-                    Some(state) if pool.errors != Some(ErrorState::DataErrors) => {
+                    state if pool.errors != Some(ErrorState::DataErrors) => {
                         pool.errors = Some(state);
                     }
-                    Some(_) | None => {}
+                    _ => {}
                 }
             }
-            "action" | "see" | "remove" | "expand" | "checkpoint" | "comment" => {}
+            "see" => {
+                if let Some(msgid) = parse_msgid(content) {
+                    pool.msgid = Some(msgid.to_owned());
+                }
+            }
+            "action" | "remove" | "expand" | "checkpoint" | "comment" => {}
             _ => self.diagnostics.push(Diagnostic {
                 line: line_number,
                 message: format!("unknown label {label:?} skipped: {content:?}"),
@@ -201,28 +214,17 @@ impl<'input> Parser<'_, 'input> {
                 }
             }
             Section::Config => self.table_line(line),
-            Section::Scan if line.trim_start().starts_with("scrub started on ") => {
-                self.paused_scrub_start(line);
+            Section::Scan if line.starts_with([' ', '\t']) => {
+                let now = self.now;
+                if let Some(scan) = self.pool.as_mut().and_then(|pool| pool.scans.last_mut()) {
+                    read_scan_continuation(line, now, scan);
+                }
             }
             Section::Scan | Section::Errors | Section::Ignored => {
                 // Continuation lines are indented; anything else is unknown.
                 if !line.is_empty() && !line.starts_with([' ', '\t']) {
                     self.diagnose(format!("unexpected line skipped: {line:?}"));
                 }
-            }
-        }
-    }
-
-    /// A paused scrub's age counts from its start, printed on the line
-    /// after `scrub paused since DATE` as `scrub started on DATE`.
-    fn paused_scrub_start(&mut self, line: &str) {
-        let Some(scan) = self.pool.as_mut().and_then(|pool| pool.scans.last_mut()) else {
-            return;
-        };
-        if scan.state == ScanState::ScrubPaused {
-            let started = parse_scan_line(line, self.now).time;
-            if started.is_some() {
-                scan.time = started;
             }
         }
     }
@@ -264,6 +266,8 @@ impl PoolBuilder<'_> {
             scans: Vec::new(),
             table: Table::default(),
             errors: None,
+            data_errors: None,
+            msgid: None,
         }
     }
 
@@ -282,6 +286,7 @@ impl PoolBuilder<'_> {
                     ScanState::UnknownMissing
                 },
                 time: None,
+                figures: ScanFigures::default(),
             }
         });
         PoolMetrics {
@@ -291,6 +296,8 @@ impl PoolBuilder<'_> {
             scan,
             scan_age_hours: scan_age_hours(scan, now),
             errors: self.errors.unwrap_or(ErrorState::UnknownMissing),
+            data_errors: self.data_errors,
+            msgid: self.msgid,
             devices: self.table.devices,
         }
     }
@@ -315,18 +322,21 @@ fn scan_age_hours(scan: Scan, now: &Zoned) -> f64 {
     }
 }
 
-/// What one `errors:` line says; `None` for lines that only inform
-/// (`List of errors unavailable: ...`).
-fn classify_errors(content: &str) -> Option<ErrorState> {
+/// What one `errors:` line says.
+///
+/// `List of errors unavailable: ...` (pool I/O suspended, permission denied)
+/// means data errors: libzfs asks for the list only when the pool's error
+/// count is not zero.
+fn classify_errors(content: &str) -> ErrorState {
     let text = content.trim();
     if text.starts_with("No known data errors") {
-        return Some(ErrorState::Ok);
+        return ErrorState::Ok;
     }
     if text.starts_with("Permanent errors have been detected") {
-        return Some(ErrorState::DataErrors);
+        return ErrorState::DataErrors;
     }
     if text.starts_with("List of errors unavailable") {
-        return None;
+        return ErrorState::DataErrors;
     }
     // `%llu data errors, use '-v' for a list`
     let mut words = text.split_whitespace();
@@ -334,13 +344,29 @@ fn classify_errors(content: &str) -> Option<ErrorState> {
         && errors.starts_with("error")
         && let Ok(count) = count.parse::<u64>()
     {
-        return Some(if count == 0 {
+        return if count == 0 {
             ErrorState::Ok
         } else {
             ErrorState::DataErrors
-        });
+        };
     }
-    Some(ErrorState::Unrecognized)
+    ErrorState::Unrecognized
+}
+
+/// The count of data errors one `errors:` line states:
+/// `N data errors, use '-v' for a list` is N, `No known data errors` 0.
+fn error_count(content: &str) -> Option<u64> {
+    let text = content.trim();
+    if text.starts_with("No known data errors") {
+        return Some(0);
+    }
+    let mut words = text.split_whitespace();
+    match (words.next(), words.next(), words.next()) {
+        (Some(count), Some("data"), Some(errors)) if errors.starts_with("error") => {
+            units::parse_digits(count)
+        }
+        _ => None,
+    }
 }
 
 /// Splits a header line `  label: content` into label and content.
@@ -391,23 +417,20 @@ mod tests {
 
     #[test]
     fn errors_lines() {
-        assert_eq!(
-            classify_errors("No known data errors"),
-            Some(ErrorState::Ok)
-        );
+        assert_eq!(classify_errors("No known data errors"), ErrorState::Ok);
         assert_eq!(
             classify_errors("3 data errors, use '-v' for a list"),
-            Some(ErrorState::DataErrors)
+            ErrorState::DataErrors
         );
         assert_eq!(
             classify_errors("Permanent errors have been detected in the following files:"),
-            Some(ErrorState::DataErrors)
+            ErrorState::DataErrors
         );
         assert_eq!(
             classify_errors("List of errors unavailable: permission denied"),
-            None
+            ErrorState::DataErrors
         );
-        assert_eq!(classify_errors("whatever"), Some(ErrorState::Unrecognized));
+        assert_eq!(classify_errors("whatever"), ErrorState::Unrecognized);
     }
 
     #[test]
@@ -435,6 +458,21 @@ mod tests {
             "{}",
             pool.scan_age_hours
         );
+    }
+
+    #[test]
+    fn data_error_count_and_msgid() {
+        let now = Zoned::now();
+        let input = "  pool: a\n state: UNAVAIL\n   see: http://zfsonlinux.org/msg/ZFS-8000-JQ\nerrors: List of errors unavailable: pool I/O is currently suspended\n\nerrors: 5 data errors, use '-v' for a list\n  pool: b\n state: ONLINE\n   see: zpool-features(7)\nerrors: No known data errors\n  pool: c\n state: ONLINE\nerrors: List of errors unavailable: permission denied\n";
+        let pools = parse_with_diagnostics(input, &now).pools;
+        assert_eq!(pools[0].data_errors, Some(5));
+        assert_eq!(pools[0].msgid.as_deref(), Some("ZFS-8000-JQ"));
+        assert_eq!(pools[0].errors, ErrorState::DataErrors);
+        assert_eq!(pools[1].data_errors, Some(0));
+        assert_eq!(pools[1].msgid, None);
+        assert_eq!(pools[1].errors, ErrorState::Ok);
+        assert_eq!(pools[2].data_errors, None);
+        assert_eq!(pools[2].errors, ErrorState::DataErrors);
     }
 
     #[test]
