@@ -196,10 +196,13 @@
         };
       };
       start-limit = {
-        actual = {inherit (fullService) startLimitIntervalSec startLimitBurst;};
+        actual = {
+          inherit (fullService) startLimitIntervalSec;
+          burst = fullService.startLimitBurst or null;
+        };
         expected = {
-          startLimitIntervalSec = 900;
-          startLimitBurst = 8;
+          startLimitIntervalSec = 0;
+          burst = null;
         };
       };
       users-created = {

@@ -164,10 +164,12 @@ in {
         # `zpool` on PATH, matching the loaded kernel module.
         path = [config.boot.zfs.package];
 
-        # Back-off: a crash loop stops after 8 starts within 15 minutes
-        # (`systemctl reset-failed zpool-status-exporter` re-arms it).
-        startLimitIntervalSec = 900;
-        startLimitBurst = 8;
+        # Restart never gives up: a remote client can still make the
+        # process exit (tiny_http limits documented in README's Security
+        # section), and an exporter that stays down hides degraded pools.
+        # 0 turns systemd's start rate limit off; RestartSec below still
+        # spaces the restarts out (2 s growing to 2 min).
+        startLimitIntervalSec = 0;
 
         serviceConfig = {
           # READY=1 is sent after the first successful `zpool status` and bind.

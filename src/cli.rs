@@ -11,9 +11,12 @@ pub const DEFAULT_LISTEN_ADDRESS: &str = "127.0.0.1:8976";
 /// Bind retries when neither `--max-bind-retries` nor `MAX_BIND_RETRIES` is given.
 pub const DEFAULT_MAX_BIND_RETRIES: u32 = 5;
 
-/// Seconds `zpool` may run when `--timeout` is not given: below Prometheus'
-/// default scrape timeout of 10 s.
+/// Seconds one scrape may take when `--timeout` is not given: below
+/// Prometheus' default scrape timeout of 10 s.
 pub const DEFAULT_TIMEOUT_SECS: f64 = 8.0;
+
+/// The proc root when `--procfs` is not given.
+pub const DEFAULT_PROCFS: &str = "/proc";
 
 /// Prometheus exporter for ZFS pool health, read from `zpool status -p`.
 // The field docs are argh's --help text, shown as plain text.
@@ -39,13 +42,24 @@ pub struct Args {
     #[argh(option)]
     pub zpool: Option<PathBuf>,
 
-    /// seconds zpool may run before it is killed and the scrape fails (default 8)
+    /// seconds one scrape may take: zpool status and zpool list together
+    /// (default 8); a zpool still running then is killed
     #[argh(option, from_str_fn(parse_timeout))]
     pub timeout: Option<Duration>,
+
+    /// the proc file system to read pool states from when zpool status fails
+    /// (default /proc; its spl/kstat/zfs/<pool>/state files)
+    #[argh(option)]
+    pub procfs: Option<PathBuf>,
 
     /// print the metrics once to stdout and exit (for cron or node_exporter's textfile collector)
     #[argh(switch)]
     pub oneshot: bool,
+
+    /// with --oneshot: write the metrics to this file instead (through a
+    /// temporary file renamed over it; left as it was when the scrape fails)
+    #[argh(option)]
+    pub output: Option<PathBuf>,
 
     /// run even as root (zpool status needs no privilege on current OpenZFS)
     #[argh(switch)]
@@ -67,10 +81,14 @@ pub struct Config {
     pub max_bind_retries: u32,
     /// `--zpool`, if given.
     pub zpool: Option<PathBuf>,
-    /// How long `zpool` may run.
+    /// How long one scrape (both `zpool` commands) may take.
     pub timeout: Duration,
-    /// One scrape to stdout, then exit.
+    /// The proc root for the kstat fallback.
+    pub procfs: PathBuf,
+    /// One scrape to stdout (or [`Config::output`]), then exit.
     pub oneshot: bool,
+    /// `--output`: the file `--oneshot` writes.
+    pub output: Option<PathBuf>,
     /// Whether running as root is allowed.
     pub allow_root: bool,
 }
@@ -79,7 +97,8 @@ pub struct Config {
 /// looks a variable up) and from the defaults.
 ///
 /// # Errors
-/// A `MAX_BIND_RETRIES` that is not a whole number, or an empty setting.
+/// A `MAX_BIND_RETRIES` that is not a whole number, an empty setting, or
+/// `--output` without `--oneshot`.
 pub fn resolve(args: Args, env: impl Fn(&str) -> Option<String>) -> Result<Config, String> {
     let listen_address = args
         .listen_address
@@ -109,6 +128,16 @@ pub fn resolve(args: Args, env: impl Fn(&str) -> Option<String>) -> Result<Confi
             None => DEFAULT_MAX_BIND_RETRIES,
         },
     };
+    if args.output.is_some() && !args.oneshot {
+        return Err("--output writes the metrics of --oneshot: give both".into());
+    }
+    if args
+        .output
+        .as_ref()
+        .is_some_and(|path| path.file_name().is_none())
+    {
+        return Err("--output needs a file name".into());
+    }
     Ok(Config {
         listen_address,
         basic_auth_keys_file,
@@ -117,7 +146,9 @@ pub fn resolve(args: Args, env: impl Fn(&str) -> Option<String>) -> Result<Confi
         timeout: args
             .timeout
             .unwrap_or(Duration::from_secs_f64(DEFAULT_TIMEOUT_SECS)),
+        procfs: args.procfs.unwrap_or_else(|| PathBuf::from(DEFAULT_PROCFS)),
         oneshot: args.oneshot,
+        output: args.output,
         allow_root: args.allow_root,
     })
 }
@@ -174,7 +205,8 @@ mod tests {
         assert_eq!(config.max_bind_retries, 5);
         assert_eq!(config.timeout, Duration::from_secs(8));
         assert_eq!(config.basic_auth_keys_file, None);
-        assert!(!config.oneshot && !config.allow_root);
+        assert_eq!(config.procfs, PathBuf::from("/proc"));
+        assert!(!config.oneshot && !config.allow_root && config.output.is_none());
     }
 
     #[test]
@@ -222,6 +254,23 @@ mod tests {
             args(&["--timeout", "0.5"]).timeout,
             Some(Duration::from_millis(500))
         );
+        let output_alone = resolve(args(&["--output", "/x/m.prom"]), |_| None);
+        assert!(output_alone.unwrap_err().contains("--oneshot"));
+        let no_name = resolve(args(&["--oneshot", "--output", "/"]), |_| None);
+        assert!(no_name.unwrap_err().contains("file name"));
+        let both = resolve(
+            args(&[
+                "--oneshot",
+                "--output",
+                "/x/m.prom",
+                "--procfs",
+                "/host/proc",
+            ]),
+            |_| None,
+        )
+        .unwrap();
+        assert_eq!(both.output, Some(PathBuf::from("/x/m.prom")));
+        assert_eq!(both.procfs, PathBuf::from("/host/proc"));
     }
 
     #[test]

@@ -4,8 +4,9 @@ use std::process::ExitCode;
 
 use zpool_status_exporter::auth::Keys;
 use zpool_status_exporter::cli::{self, Args, Config};
+use zpool_status_exporter::scrape::{PoolHealth, Scrape, Scraper};
 use zpool_status_exporter::zpool::{ZpoolRunner, find_zpool};
-use zpool_status_exporter::{notify, serve};
+use zpool_status_exporter::{notify, render_scrape, serve, textfile};
 
 fn main() -> ExitCode {
     env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
@@ -28,16 +29,28 @@ fn run(args: Args) -> Result<(), String> {
     refuse_root(&config)?;
     let keys = load_keys(&config)?;
     let program = find_zpool(config.zpool.clone(), std::env::var_os("PATH").as_deref());
-    let mut runner = ZpoolRunner::new(program, config.timeout);
+    let mut scraper = Scraper::new(
+        ZpoolRunner::new(program),
+        config.procfs.clone(),
+        config.timeout,
+    );
 
     if config.oneshot {
-        let metrics = serve::scrape(&mut runner)?;
+        let scrape = scraper.scrape().map_err(|error| error.to_string())?;
+        let metrics = render_scrape::render(&scrape);
+        if let Some(path) = &config.output {
+            return textfile::write_atomically(path, &metrics)
+                .map_err(|error| format!("could not write {}: {error}", path.display()));
+        }
         print!("{metrics}");
         return Ok(());
     }
 
     // Fail fast: an exporter that can never scrape should not look healthy.
-    serve::scrape(&mut runner).map_err(|error| format!("start-up check failed: {error}"))?;
+    let first = scraper
+        .scrape()
+        .map_err(|error| format!("start-up check failed: {error}"))?;
+    warn_if_degraded(&first);
 
     let listening = serve::bind_with_retries(&config.listen_address, config.max_bind_retries)
         .map_err(|error| format!("could not bind {}: {error}", config.listen_address))?;
@@ -46,15 +59,22 @@ fn run(args: Args) -> Result<(), String> {
         env!("CARGO_PKG_VERSION"),
         listening.address,
         if keys.is_some() { "on" } else { "off" },
-        runner.program().display(),
+        scraper.program().display(),
     );
     match notify::notify_ready() {
         Ok(true) => log::debug!("told systemd we are ready"),
         Ok(false) => {}
         Err(error) => log::warn!("could not notify systemd: {error}"),
     }
-    serve::serve(&listening, &mut runner, keys.as_ref(), config.timeout)
+    serve::serve(&listening, &mut scraper, keys.as_ref())
         .map_err(|error| format!("the server stopped: {error}"))
+}
+
+/// Says at start-up when the exporter serves less than everything.
+fn warn_if_degraded(scrape: &Scrape) {
+    if let PoolHealth::Kstat { .. } = scrape.health {
+        log::warn!("start-up: zpool status failed; serving pool states from kstat until it works");
+    }
 }
 
 fn refuse_root(config: &Config) -> Result<(), String> {

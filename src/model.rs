@@ -335,3 +335,33 @@ pub struct PoolMetrics {
 
 /// The scan age reported when there is no scan date to measure from: 100 years.
 pub const NEVER_SCANNED_AGE_HOURS: f64 = 876_000.0;
+
+/// One pool's line of `zpool list -Hp`: space figures and the pool's flags.
+///
+/// `None` is a value `zpool` did not give (it printed `-`, or something this
+/// exporter could not read): no sample is exported for it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PoolCapacity {
+    /// The pool's name.
+    pub name: String,
+    /// `size`: total space, in bytes.
+    pub size_bytes: Option<u64>,
+    /// `allocated`: space in use, in bytes.
+    pub allocated_bytes: Option<u64>,
+    /// `free`: space not allocated, in bytes.
+    pub free_bytes: Option<u64>,
+    /// `checkpoint`: space held by the pool checkpoint, in bytes.
+    pub checkpoint_bytes: Option<u64>,
+    /// `expandsize`: space the pool could grow by (e.g. after disks grew), in bytes.
+    pub expand_size_bytes: Option<u64>,
+    /// `fragmentation`: free-space fragmentation, percent / 100.
+    pub fragmentation_ratio: Option<f64>,
+    /// `capacity`: allocated / size, percent / 100 (as `zpool` rounds it).
+    pub capacity_ratio: Option<f64>,
+    /// `dedupratio`: logical / physical size of deduplicated data (1 without dedup).
+    pub dedup_ratio: Option<f64>,
+    /// `health`: the pool's state word.
+    pub health: PoolState,
+    /// `readonly`: whether the pool is imported read-only.
+    pub readonly: Option<bool>,
+}

@@ -9,6 +9,7 @@ use std::fmt::Write as _;
 use jiff::Timestamp;
 
 use crate::model::{DevErrors, DevMetrics, PoolMetrics};
+use crate::unique::surely_distinct;
 
 /// The `Content-Type` of [`render`]'s output.
 pub const CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";
@@ -121,15 +122,22 @@ pub fn render(pools: &[PoolMetrics]) -> String {
         return NO_POOLS.to_owned();
     }
     // Each label set is escaped once and used by every family.
-    let mut pool_labels = LabelSets::default();
-    let mut dev_labels = LabelSets::default();
+    // Sized up front (escaping rarely adds): no regrowth and copying.
+    let names: usize = pools.iter().map(|pool| pool.name.len()).sum();
+    let mut pool_labels = LabelSets::with_capacity(pools.len(), names + pools.len() * 10);
+    let (devices, dev_text) = pools.iter().fold((0, 0), |(count, text), pool| {
+        let paths: usize = pool.devices.iter().map(|dev| dev.path.len()).sum();
+        let sets = pool.devices.len();
+        (count + sets, text + paths + sets * (pool.name.len() + 17))
+    });
+    let mut dev_labels = LabelSets::with_capacity(devices, dev_text);
     for pool in pools {
         pool_labels.push(&[("pool", &pool.name)]);
-        for dev in &pool.devices {
-            dev_labels.push(&[("pool", &pool.name), ("dev", &dev.path)]);
-        }
+        let paths = pool.devices.iter().map(|dev| dev.path.as_str());
+        dev_labels.push_each(&[("pool", &pool.name)], "dev", paths);
     }
-    let devices = dev_labels.len();
+    check_unique("pool", &pool_labels);
+    check_unique("dev", &dev_labels);
     let mut out = String::with_capacity(
         4096 + pool_labels.text.len() * 10 + dev_labels.text.len() * 4 + devices * 120,
     );
@@ -278,22 +286,60 @@ pub struct LabelSets {
 pub struct Labels<'a>(&'a str);
 
 impl LabelSets {
+    /// Room for `sets` label sets of `text` bytes in all.
+    #[must_use]
+    pub fn with_capacity(sets: usize, text: usize) -> Self {
+        Self {
+            text: String::with_capacity(text),
+            ends: Vec::with_capacity(sets),
+        }
+    }
+
     /// Adds a label set; `labels` are name and unescaped value pairs.
     pub fn push(&mut self, labels: &[(&str, &str)]) {
         if !labels.is_empty() {
-            self.text.push('{');
-            for (i, (label, value)) in labels.iter().enumerate() {
-                if i > 0 {
-                    self.text.push(',');
-                }
-                self.text.push_str(label);
-                self.text.push_str("=\"");
-                escape_label_value(&mut self.text, value);
-                self.text.push('"');
-            }
+            self.push_labels('{', labels);
             self.text.push('}');
         }
         self.ends.push(self.text.len());
+    }
+
+    /// Adds one label set per item of `values`: the labels `shared`, then
+    /// `label` with that value. `shared` is escaped once, not once per set.
+    pub fn push_each<'v>(
+        &mut self,
+        shared: &[(&str, &str)],
+        label: &str,
+        values: impl Iterator<Item = &'v str>,
+    ) {
+        let first_start = self.text.len();
+        let mut shared_end = None;
+        for value in values {
+            match shared_end {
+                None => {
+                    self.push_labels('{', shared);
+                    self.text.push(if shared.is_empty() { '{' } else { ',' });
+                    self.text.push_str(label);
+                    self.text.push_str("=\"");
+                    shared_end = Some(self.text.len());
+                }
+                Some(end) => self.text.extend_from_within(first_start..end),
+            }
+            escape_label_value(&mut self.text, value);
+            self.text.push_str("\"}");
+            self.ends.push(self.text.len());
+        }
+    }
+
+    /// Appends `first` then `name="value"` pairs separated by commas.
+    fn push_labels(&mut self, first: char, labels: &[(&str, &str)]) {
+        for (i, (label, value)) in labels.iter().enumerate() {
+            self.text.push(if i == 0 { first } else { ',' });
+            self.text.push_str(label);
+            self.text.push_str("=\"");
+            escape_label_value(&mut self.text, value);
+            self.text.push('"');
+        }
     }
 
     /// The label set added `index`-th; empty if there is none.
@@ -307,6 +353,12 @@ impl LabelSets {
         Labels(self.text.get(start..end).unwrap_or(""))
     }
 
+    /// Every label set, in the order they were added.
+    #[must_use]
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = &str> {
+        (0..self.len()).map(|index| self.get(index).0)
+    }
+
     /// How many label sets there are.
     #[must_use]
     pub fn len(&self) -> usize {
@@ -317,6 +369,23 @@ impl LabelSets {
     #[must_use]
     pub fn is_empty(&self) -> bool {
         self.ends.is_empty()
+    }
+}
+
+/// Checks that no two label sets are equal: each family writes each label
+/// set at most once, so this makes every series of a family unique. The
+/// parser renames repeats, so a failure here is a bug: a debug assertion
+/// (tests), an error in the log otherwise.
+fn check_unique(kind: &str, labels: &LabelSets) {
+    if surely_distinct(labels.iter()) {
+        return;
+    }
+    let mut seen = std::collections::HashSet::new();
+    for set in labels.iter() {
+        if !seen.insert(set) {
+            log::error!("two {kind} series have the same labels {set}: Prometheus keeps only one");
+            debug_assert!(false, "two {kind} series have the same labels {set}");
+        }
     }
 }
 
@@ -353,6 +422,8 @@ impl<'a> Family<'a> {
 
     /// Writes one sample.
     pub fn sample(&mut self, labels: Labels<'_>, value: Value) {
+        // One capacity check for the line: a value is at most 24 bytes.
+        self.out.reserve(self.name.len() + labels.0.len() + 26);
         self.out.push_str(self.name);
         self.out.push_str(labels.0);
         self.out.push(' ');
@@ -384,26 +455,28 @@ fn write_value(out: &mut String, value: Value) {
 
 /// Appends the decimal digits of `value` (faster than `write!` on the hot path).
 fn push_u64(out: &mut String, mut value: u64) {
-    let mut digits = [0u8; 20];
-    let mut start = digits.len();
-    loop {
-        start -= 1;
-        // `value % 10` is below 10, so the cast cannot truncate.
-        #[allow(clippy::cast_possible_truncation)]
-        let digit = (value % 10) as u8;
-        digits[start] = b'0' + digit;
-        value /= 10;
-        if value == 0 {
-            break;
-        }
+    // The digit is below 10, so the casts cannot truncate.
+    #[allow(clippy::cast_possible_truncation)]
+    let digit = |value: u64| char::from(b'0' + (value % 10) as u8);
+    if value < 10 {
+        // Most values (state codes, zero counters) are one digit.
+        out.push(digit(value));
+        return;
     }
-    out.push_str(std::str::from_utf8(&digits[start..]).unwrap_or_default());
+    let mut digits = ['0'; 20];
+    let mut start = digits.len();
+    while value > 0 {
+        start -= 1;
+        digits[start] = digit(value);
+        value /= 10;
+    }
+    out.extend(&digits[start..]);
 }
 
 /// Appends a label value escaped as the text format requires:
 /// `\` as `\\`, `"` as `\"`, line feed as `\n`; nothing else changes.
 pub fn escape_label_value(out: &mut String, value: &str) {
-    if !value.bytes().any(|b| matches!(b, b'\\' | b'"' | b'\n')) {
+    if !needs_escape(value.as_bytes()) {
         out.push_str(value);
         return;
     }
@@ -415,6 +488,31 @@ pub fn escape_label_value(out: &mut String, value: &str) {
             c => out.push(c),
         }
     }
+}
+
+/// Whether `bytes` hold a `\\`, `"` or line feed: eight bytes at a time.
+fn needs_escape(bytes: &[u8]) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    // A byte of `word ^ (ONES * b)` is zero where `word` has byte `b`.
+    let has_zero_byte = |x: u64| x.wrapping_sub(ONES) & !x & HIGHS != 0;
+    let has_special = |word: u64| {
+        has_zero_byte(word ^ (ONES * u64::from(b'\\')))
+            || has_zero_byte(word ^ (ONES * u64::from(b'"')))
+            || has_zero_byte(word ^ (ONES * u64::from(b'\n')))
+    };
+    let mut chunks = bytes.chunks_exact(8);
+    for chunk in &mut chunks {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        if has_special(u64::from_le_bytes(word)) {
+            return true;
+        }
+    }
+    chunks
+        .remainder()
+        .iter()
+        .any(|b| matches!(b, b'\\' | b'"' | b'\n'))
 }
 
 /// Appends a HELP text escaped as the text format requires (`\` and line feed).
@@ -456,6 +554,23 @@ mod tests {
             }
         }
         Some(out)
+    }
+
+    #[test]
+    fn finds_special_bytes_at_every_position() {
+        for len in 0..20 {
+            let plain = "a".repeat(len);
+            assert!(!needs_escape(plain.as_bytes()));
+            for at in 0..len {
+                for special in [b'\\', b'"', b'\n'] {
+                    let mut bytes = plain.clone().into_bytes();
+                    bytes[at] = special;
+                    assert!(needs_escape(&bytes), "{bytes:?}");
+                }
+            }
+        }
+        // Bytes one off the special ones, and high bytes, are plain.
+        assert!(!needs_escape("[]#!\t\x0b\u{ff}é€🦀 abcdefgh".as_bytes()));
     }
 
     #[test]
@@ -533,7 +648,53 @@ mod tests {
         write_value(&mut out, Value::Float(-0.25));
         out.push(' ');
         write_value(&mut out, Value::Int(u64::MAX));
-        assert_eq!(out, "876000 1.500000 -0.250000 18446744073709551615");
+        for int in [0, 9, 10, 100, 1_234_567] {
+            out.push(' ');
+            write_value(&mut out, Value::Int(int));
+        }
+        assert_eq!(
+            out,
+            "876000 1.500000 -0.250000 18446744073709551615 0 9 10 100 1234567"
+        );
+    }
+
+    #[test]
+    fn shared_labels_are_escaped_once_and_written_alike() {
+        let mut each = LabelSets::default();
+        each.push_each(&[("pool", "t\"a")], "dev", ["a", "b\\", ""].into_iter());
+        each.push_each(&[("pool", "u")], "dev", std::iter::empty());
+        each.push_each(&[], "dev", ["x"].into_iter());
+        let mut one_by_one = LabelSets::default();
+        for dev in ["a", "b\\", ""] {
+            one_by_one.push(&[("pool", "t\"a"), ("dev", dev)]);
+        }
+        one_by_one.push(&[("dev", "x")]);
+        assert_eq!(
+            each.iter().collect::<Vec<_>>(),
+            one_by_one.iter().collect::<Vec<_>>()
+        );
+        assert_eq!(each.get(0).0, r#"{pool="t\"a",dev="a"}"#);
+        assert_eq!(each.get(1).0, r#"{pool="t\"a",dev="b\\"}"#);
+    }
+
+    #[test]
+    fn label_sets_repeat_only_when_equal() {
+        let mut sets = LabelSets::default();
+        sets.push(&[("pool", "a"), ("dev", "x")]);
+        sets.push(&[("pool", "a"), ("dev", "x#2")]);
+        sets.push(&[("pool", "b"), ("dev", "x")]);
+        assert!(surely_distinct(sets.iter()));
+        sets.push(&[("pool", "a"), ("dev", "x")]);
+        assert!(!surely_distinct(sets.iter()));
+    }
+
+    #[test]
+    #[should_panic(expected = "same labels")]
+    fn a_repeated_series_fails_a_debug_build() {
+        let mut sets = LabelSets::default();
+        sets.push(&[("pool", "a")]);
+        sets.push(&[("pool", "a")]);
+        check_unique("pool", &sets);
     }
 
     #[test]

@@ -21,12 +21,11 @@ use std::net::{IpAddr, SocketAddr, TcpListener, TcpStream};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use jiff::Zoned;
-
 use crate::auth::{Keys, Verdict};
 use crate::http::{self, Body};
-use crate::render::{self, CONTENT_TYPE};
-use crate::zpool::ZpoolRunner;
+use crate::render::CONTENT_TYPE;
+use crate::render_scrape;
+use crate::scrape::Scraper;
 
 /// The realm of the basic auth challenge.
 pub const REALM: &str = "zpool-status-exporter";
@@ -210,23 +209,12 @@ pub fn landing_page() -> String {
     )
 }
 
-/// Runs `zpool status -p` and renders its metrics, or says what failed.
-///
-/// # Errors
-/// The command line and the cause, when `zpool` gave no usable output.
-pub fn scrape(runner: &mut ZpoolRunner) -> Result<String, String> {
-    match runner.run() {
-        Ok(output) => Ok(render::render(&crate::parse(&output, &Zoned::now()))),
-        Err(error) => Err(format!("`{}` {error}", runner.command_line())),
-    }
-}
-
-/// How long the self-probe may go unanswered: one `zpool` run plus one
+/// How long the self-probe may go unanswered: one scrape plus one
 /// response write (the longest the loop is busy between two looks at its
 /// queue), plus a margin.
 #[must_use]
-pub fn probe_deadline(zpool_timeout: Duration) -> Duration {
-    zpool_timeout + RESPONSE_DEADLINE + SEND_TIMEOUT + Duration::from_secs(5)
+pub fn probe_deadline(scrape_timeout: Duration) -> Duration {
+    scrape_timeout + RESPONSE_DEADLINE + SEND_TIMEOUT + Duration::from_secs(5)
 }
 
 /// Answers requests until the server breaks, one at a time.
@@ -234,22 +222,17 @@ pub fn probe_deadline(zpool_timeout: Duration) -> Duration {
 /// # Errors
 /// When `tiny_http` can no longer receive requests (its accept thread is
 /// gone), or the watchdog thread cannot be started.
-pub fn serve(
-    listening: &Listening,
-    runner: &mut ZpoolRunner,
-    keys: Option<&Keys>,
-    zpool_timeout: Duration,
-) -> io::Result<()> {
+pub fn serve(listening: &Listening, scraper: &mut Scraper, keys: Option<&Keys>) -> io::Result<()> {
     let probe_path = format!("/.probe/{}", http::random_token());
     let target = http::loopback_for(listening.address);
-    let deadline = probe_deadline(zpool_timeout);
+    let deadline = probe_deadline(scraper.timeout());
     let path = probe_path.clone();
     thread::Builder::new()
         .name("self-probe".into())
         .spawn(move || watchdog(target, &path, deadline))?;
     let mut front = Front {
         server: &listening.server,
-        runner,
+        scraper,
         keys,
         probe_path,
         queues: HashMap::new(),
@@ -273,7 +256,7 @@ struct Queued {
     has_body: bool,
 }
 
-struct Scrape {
+struct LastScrape {
     result: Result<String, String>,
     finished: Instant,
     /// Requests with a smaller sequence number were queued when it finished.
@@ -282,7 +265,7 @@ struct Scrape {
 
 struct Front<'a> {
     server: &'a tiny_http::Server,
-    runner: &'a mut ZpoolRunner,
+    scraper: &'a mut Scraper,
     keys: Option<&'a Keys>,
     probe_path: String,
     /// Per connection, in arrival order (responses must leave in that order).
@@ -295,7 +278,7 @@ struct Front<'a> {
     warned: HashSet<IpAddr>,
     leaked: u64,
     seq: u64,
-    last_scrape: Option<Scrape>,
+    last_scrape: Option<LastScrape>,
     broken: Option<io::Error>,
 }
 
@@ -509,7 +492,7 @@ impl Front<'_> {
 
     /// The metrics for request number `seq`: the last scrape's result when
     /// the request was already queued when it finished, or when it is a
-    /// success younger than [`REUSE_SCRAPE`]; otherwise a new `zpool` run.
+    /// success younger than [`REUSE_SCRAPE`]; otherwise a new scrape.
     fn scrape_for(&mut self, seq: u64) -> Result<String, String> {
         if let Some(last) = &self.last_scrape
             && (seq < last.covers_below
@@ -517,14 +500,18 @@ impl Front<'_> {
         {
             return last.result.clone();
         }
-        let result = scrape(self.runner);
+        let result = self
+            .scraper
+            .scrape()
+            .map(|scrape| render_scrape::render(&scrape))
+            .map_err(|error| error.to_string());
         if let Err(error) = &result {
             log::error!("scrape failed: {error}");
         }
         let finished = Instant::now();
         // Whatever queued up meanwhile shares this result.
         self.ingest();
-        self.last_scrape = Some(Scrape {
+        self.last_scrape = Some(LastScrape {
             result: result.clone(),
             finished,
             covers_below: self.seq + 1,

@@ -1,4 +1,4 @@
-//! Runs `zpool status -p` with a deadline and collects its output.
+//! Runs `zpool` (`status -p`, `list ...`) with a deadline and collects its output.
 //!
 //! The child's stdout and stderr are drained by two reader threads while the
 //! caller waits, so a large output cannot block on a full pipe. A child still
@@ -41,7 +41,8 @@ pub enum RunError {
         /// Its process id.
         pid: u32,
     },
-    /// The command did not finish in time and was killed.
+    /// The command did not finish in the time it had (that time) and was
+    /// killed; not started at all when that time is zero.
     Timeout(Duration),
     /// The command exited unsuccessfully.
     Failed {
@@ -64,11 +65,16 @@ impl fmt::Display for RunError {
                 f,
                 "not started: the previous run (pid {pid}) is still alive after being killed"
             ),
+            Self::Timeout(limit) if limit.is_zero() => {
+                write!(f, "not started: no time left before the deadline")
+            }
             Self::Timeout(limit) => {
+                // Milliseconds are enough: "1 s", not "0.999997745 s".
+                let millis = u32::try_from(limit.as_micros().div_ceil(1000)).unwrap_or(u32::MAX);
                 write!(
                     f,
                     "timed out after {} s and was killed",
-                    limit.as_secs_f64()
+                    f64::from(millis) / 1000.0
                 )
             }
             Self::Failed { status, stderr } => {
@@ -106,24 +112,23 @@ fn known_cause(stderr: &str) -> Option<&'static str> {
     }
 }
 
-/// Runs `zpool status -p`, one child at a time.
+/// Runs `zpool`, one child at a time, each with a deadline.
 #[derive(Debug)]
 pub struct ZpoolRunner {
     program: PathBuf,
-    args: &'static [&'static str],
-    timeout: Duration,
+    /// [`ARGS`], or [`ARGS_WITHOUT_P`] once `-p` was refused.
+    status_args: &'static [&'static str],
     /// A killed child that had not died yet: reaped before the next run.
     lingering: Option<Child>,
 }
 
 impl ZpoolRunner {
-    /// A runner for `program` (see [`find_zpool`]) with a deadline per run.
+    /// A runner for `program` (see [`find_zpool`]).
     #[must_use]
-    pub fn new(program: PathBuf, timeout: Duration) -> Self {
+    pub fn new(program: PathBuf) -> Self {
         Self {
             program,
-            args: ARGS,
-            timeout,
+            status_args: ARGS,
             lingering: None,
         }
     }
@@ -134,31 +139,43 @@ impl ZpoolRunner {
         &self.program
     }
 
-    /// The command line, for messages: `/sbin/zpool status -p`.
+    /// The arguments [`ZpoolRunner::status`] runs with: [`ARGS`] or [`ARGS_WITHOUT_P`].
     #[must_use]
-    pub fn command_line(&self) -> String {
-        format!("{} {}", self.program.display(), self.args.join(" "))
+    pub fn status_args(&self) -> &'static [&'static str] {
+        self.status_args
     }
 
-    /// Runs the command and returns its stdout.
+    /// A command line, for messages: `/sbin/zpool status -p`.
+    #[must_use]
+    pub fn command_line(&self, args: &[&str]) -> String {
+        format!("{} {}", self.program.display(), args.join(" "))
+    }
+
+    /// Runs `zpool status -p` (or `zpool status` where `-p` is unknown) and
+    /// returns its stdout; it is killed at `deadline`.
     ///
     /// # Errors
-    /// When the command cannot be started, is still running from an earlier
-    /// call, times out, fails, or prints something that is not UTF-8.
-    pub fn run(&mut self) -> Result<String, RunError> {
-        match self.run_once() {
+    /// As [`ZpoolRunner::run`].
+    pub fn status(&mut self, deadline: Instant) -> Result<String, RunError> {
+        match self.run(self.status_args, deadline) {
             Err(RunError::Failed { stderr, .. })
-                if self.args == ARGS && stderr.contains("invalid option 'p'") =>
+                if self.status_args == ARGS && stderr.contains("invalid option 'p'") =>
             {
                 log::info!("this zpool has no -p option: running `zpool status` from now on");
-                self.args = ARGS_WITHOUT_P;
-                self.run_once()
+                self.status_args = ARGS_WITHOUT_P;
+                self.run(self.status_args, deadline)
             }
             result => result,
         }
     }
 
-    fn run_once(&mut self) -> Result<String, RunError> {
+    /// Runs `zpool` with `args` and returns its stdout; it is killed at `deadline`.
+    ///
+    /// # Errors
+    /// When the command cannot be started, is still running from an earlier
+    /// call, times out (or `deadline` has passed already), fails, or prints
+    /// something that is not UTF-8.
+    pub fn run(&mut self, args: &[&str], deadline: Instant) -> Result<String, RunError> {
         if let Some(mut child) = self.lingering.take() {
             match child.try_wait() {
                 Ok(Some(_)) => {}
@@ -170,8 +187,12 @@ impl ZpoolRunner {
                 Err(error) => log::warn!("could not reap earlier zpool: {error}"),
             }
         }
+        let budget = deadline.saturating_duration_since(Instant::now());
+        if budget.is_zero() {
+            return Err(RunError::Timeout(budget));
+        }
         let mut child = Command::new(&self.program)
-            .args(self.args)
+            .args(args)
             .env("LC_ALL", "C")
             .env_remove("ZFS_COLOR")
             .stdin(Stdio::null())
@@ -181,11 +202,11 @@ impl ZpoolRunner {
             .map_err(RunError::Spawn)?;
         let stdout = drain(child.stdout.take());
         let stderr = drain(child.stderr.take());
-        let status = match wait_until(&mut child, Instant::now() + self.timeout) {
+        let status = match wait_until(&mut child, deadline) {
             Ok(Some(status)) => status,
             Ok(None) => {
                 self.kill(child);
-                return Err(RunError::Timeout(self.timeout));
+                return Err(RunError::Timeout(budget));
             }
             Err(error) => {
                 self.kill(child);
@@ -300,17 +321,18 @@ mod tests {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    fn runner(script: &str, timeout_ms: u64) -> (ZpoolRunner, tempdir::Dir) {
+    fn after(ms: u64) -> Instant {
+        Instant::now() + Duration::from_millis(ms)
+    }
+
+    fn runner(script: &str) -> (ZpoolRunner, tempdir::Dir) {
         let dir = tempdir::Dir::new();
         let path = dir.0.join("zpool");
         std::fs::write(&path, format!("#!/bin/sh\n{script}\n")).unwrap();
         let mut perms = std::fs::metadata(&path).unwrap().permissions();
         std::os::unix::fs::PermissionsExt::set_mode(&mut perms, 0o755);
         std::fs::set_permissions(&path, perms).unwrap();
-        (
-            ZpoolRunner::new(path, Duration::from_millis(timeout_ms)),
-            dir,
-        )
+        (ZpoolRunner::new(path), dir)
     }
 
     mod tempdir {
@@ -336,13 +358,14 @@ mod tests {
     #[test]
     fn passes_args_and_clean_environment() {
         let _serial = serialized();
-        let (mut runner, _dir) = runner(
-            r#"echo "$@ LC_ALL=$LC_ALL ZFS_COLOR=${ZFS_COLOR-unset}""#,
-            5000,
+        let (mut runner, _dir) = runner(r#"echo "$@ LC_ALL=$LC_ALL ZFS_COLOR=${ZFS_COLOR-unset}""#);
+        assert_eq!(
+            runner.status(after(5000)).unwrap(),
+            "status -p LC_ALL=C ZFS_COLOR=unset\n"
         );
         assert_eq!(
-            runner.run().unwrap(),
-            "status -p LC_ALL=C ZFS_COLOR=unset\n"
+            runner.run(&["list", "-Hp"], after(5000)).unwrap(),
+            "list -Hp LC_ALL=C ZFS_COLOR=unset\n"
         );
     }
 
@@ -351,9 +374,8 @@ mod tests {
         let _serial = serialized();
         let (mut runner, _dir) = runner(
             "echo 'The ZFS modules are not loaded.' >&2; echo \"Try running 'modprobe zfs' as root to load them.\" >&2; exit 1",
-            5000,
         );
-        let error = runner.run().unwrap_err().to_string();
+        let error = runner.status(after(5000)).unwrap_err().to_string();
         assert!(error.contains("kernel module is not loaded"), "{error}");
         assert!(error.contains("modprobe zfs"), "{error}");
         assert!(error.contains("exit status: 1"), "{error}");
@@ -393,33 +415,47 @@ mod tests {
     #[test]
     fn large_output_does_not_deadlock() {
         let _serial = serialized();
-        let (mut runner, _dir) = runner(
-            "head -c 10000000 /dev/zero | tr '\\0' x; head -c 200000 /dev/zero >&2",
-            20000,
-        );
-        assert_eq!(runner.run().unwrap().len(), 10_000_000);
+        let (mut runner, _dir) =
+            runner("head -c 10000000 /dev/zero | tr '\\0' x; head -c 200000 /dev/zero >&2");
+        assert_eq!(runner.status(after(20000)).unwrap().len(), 10_000_000);
     }
 
     #[test]
     fn hanging_child_is_killed_at_deadline() {
         let _serial = serialized();
-        let (mut runner, _dir) = runner("exec sleep 30", 300);
+        let (mut runner, _dir) = runner("exec sleep 30");
         let start = Instant::now();
-        let error = runner.run().unwrap_err();
+        let error = runner.status(after(300)).unwrap_err();
         assert!(matches!(error, RunError::Timeout(_)), "{error}");
         assert!(start.elapsed() < Duration::from_secs(3));
         assert!(runner.lingering.is_none());
     }
 
     #[test]
+    fn a_passed_deadline_starts_nothing() {
+        let _serial = serialized();
+        let dir = tempdir::Dir::new();
+        let marker = dir.0.join("ran");
+        let (mut runner, _script_dir) = runner(&format!("touch {}", marker.display()));
+        let error = runner.run(&["list"], Instant::now()).unwrap_err();
+        assert!(
+            matches!(error, RunError::Timeout(limit) if limit.is_zero()),
+            "{error}"
+        );
+        assert!(!marker.exists());
+        runner.run(&["list"], after(5000)).unwrap();
+        assert!(marker.exists());
+    }
+
+    #[test]
     fn no_second_child_while_a_killed_one_lives() {
         let _serial = serialized();
-        let (mut runner, _dir) = runner("echo fresh", 5000);
+        let (mut runner, _dir) = runner("echo fresh");
         // Stands in for a child that survived SIGKILL (stuck in the kernel).
         let stuck = Command::new("sleep").arg("30").spawn().unwrap();
         let pid = stuck.id();
         runner.lingering = Some(stuck);
-        match runner.run() {
+        match runner.run(&["list"], after(5000)) {
             Err(RunError::StillRunning { pid: reported }) => assert_eq!(reported, pid),
             other => panic!("expected StillRunning, got {other:?}"),
         }
@@ -427,7 +463,7 @@ mod tests {
         stuck.kill().unwrap();
         stuck.wait().unwrap();
         runner.lingering = Some(stuck);
-        assert_eq!(runner.run().unwrap(), "fresh\n");
+        assert_eq!(runner.status(after(5000)).unwrap(), "fresh\n");
         assert!(runner.lingering.is_none());
     }
 
@@ -436,25 +472,31 @@ mod tests {
         let _serial = serialized();
         let (mut runner, _dir) = runner(
             r#"if [ "$2" = -p ]; then echo "invalid option 'p'" >&2; exit 2; fi; echo "args: $*""#,
-            5000,
         );
-        assert_eq!(runner.run().unwrap(), "args: status\n");
-        assert!(runner.command_line().ends_with("zpool status"));
-        assert_eq!(runner.run().unwrap(), "args: status\n");
+        assert_eq!(runner.status(after(5000)).unwrap(), "args: status\n");
+        assert_eq!(runner.status_args(), ARGS_WITHOUT_P);
+        assert!(
+            runner
+                .command_line(runner.status_args())
+                .ends_with("zpool status")
+        );
+        assert_eq!(runner.status(after(5000)).unwrap(), "args: status\n");
     }
 
     #[test]
     fn non_utf8_output_is_an_error() {
         let _serial = serialized();
-        let (mut runner, _dir) = runner(r"printf '\377\376'", 5000);
-        assert!(matches!(runner.run(), Err(RunError::NotUtf8)));
+        let (mut runner, _dir) = runner(r"printf '\377\376'");
+        assert!(matches!(runner.status(after(5000)), Err(RunError::NotUtf8)));
     }
 
     #[test]
     fn missing_program_is_a_spawn_error() {
         let _serial = serialized();
-        let mut runner =
-            ZpoolRunner::new(PathBuf::from("/nonexistent/zpool"), Duration::from_secs(1));
-        assert!(matches!(runner.run(), Err(RunError::Spawn(_))));
+        let mut runner = ZpoolRunner::new(PathBuf::from("/nonexistent/zpool"));
+        assert!(matches!(
+            runner.status(after(1000)),
+            Err(RunError::Spawn(_))
+        ));
     }
 }

@@ -7,7 +7,10 @@ use std::net::{Ipv4Addr, TcpListener};
 use std::os::unix::net::UnixDatagram;
 use std::time::{Duration, Instant};
 
-use common::{Exporter, TempDir, basic, exporter_command, fixture, free_port, request, run_to_end};
+use common::{
+    Exporter, TempDir, basic, exporter_command, fixture, free_port, request, run_to_end, sample,
+    split_metrics,
+};
 
 const CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";
 
@@ -25,7 +28,42 @@ fn metrics_body_and_content_type() {
     let response = exporter.get("/metrics");
     assert_eq!(response.status, 200);
     assert_eq!(response.header("Content-Type"), Some(CONTENT_TYPE));
-    assert_eq!(response.body, milton_expected());
+    let (status, capacity, exporter_families) = split_metrics(&response.body);
+    assert_eq!(status, milton_expected());
+    assert_eq!(capacity, "", "the fake zpool list printed no pools");
+    assert_exporter_families(exporter_families, 1, 1);
+}
+
+/// The exporter's own families: build info, then success, duration and
+/// unparsed lines of `status` and `list`.
+fn assert_exporter_families(text: &str, status_success: u8, list_success: u8) {
+    let version = env!("CARGO_PKG_VERSION");
+    assert!(
+        text.starts_with(&format!(
+            "# HELP zpool_exporter_build_info Always 1; the version label is the exporter's version\n\
+             # TYPE zpool_exporter_build_info gauge\n\
+             zpool_exporter_build_info{{version=\"{version}\"}} 1\n"
+        )),
+        "{text}"
+    );
+    for (command, success) in [("status", status_success), ("list", list_success)] {
+        let key = format!("zpool_exporter_command_success{{command=\"{command}\"}}");
+        assert_eq!(
+            sample(text, &key),
+            Some(success.to_string()),
+            "{key} in {text}"
+        );
+    }
+    let duration = sample(
+        text,
+        "zpool_exporter_command_duration_seconds{command=\"status\"}",
+    );
+    let seconds: f64 = duration.unwrap().parse().unwrap();
+    assert!((0.0..10.0).contains(&seconds), "{seconds}");
+    if status_success == 1 {
+        let key = "zpool_exporter_unparsed_lines{command=\"status\"}";
+        assert!(sample(text, key).is_some(), "{text}");
+    }
 }
 
 #[test]
@@ -91,7 +129,8 @@ fn basic_auth() {
     assert_eq!(get(Some("Basic not-base64!")).status, 403);
     assert_eq!(get(Some("Bearer abc")).status, 403);
     let right = get(Some(&basic("prometheus:s3cret")));
-    assert_eq!((right.status, right.body), (200, milton_expected()));
+    assert_eq!(right.status, 200);
+    assert_eq!(split_metrics(&right.body).0, milton_expected());
     assert_eq!(get(Some(&basic("backup:other:pw"))).status, 200);
     assert_eq!(exporter.get("/").status, 200);
     let log = exporter.stop();
@@ -153,7 +192,8 @@ fn hanging_zpool_fails_scrape_within_timeout_and_server_recovers() {
     assert!(!std::path::Path::new(&format!("/proc/{first_pid}")).exists());
     exporter.control("");
     let next = exporter.get("/metrics");
-    assert_eq!((next.status, next.body), (200, milton_expected()));
+    assert_eq!(next.status, 200);
+    assert_eq!(split_metrics(&next.body).0, milton_expected());
 }
 
 #[test]
@@ -211,8 +251,9 @@ fn ten_megabytes_of_output() {
         "zpool_dev_errors_checksum{{pool=\"pool{}\",dev=\"mirror-0/ata-ST8000VN004-2M2101_WSD49ZDC\"}} 0\n",
         pools - 1
     );
-    let tail = &response.body[response.body.len().saturating_sub(300)..];
-    assert!(response.body.ends_with(&last), "{tail}");
+    let status = split_metrics(&response.body).0;
+    let tail = &status[status.len().saturating_sub(300)..];
+    assert!(status.ends_with(&last), "{tail}");
 }
 
 #[test]
@@ -221,10 +262,10 @@ fn no_pools() {
     let input = dir.file("none", "no pools available\n");
     let exporter = Exporter::start(&input, &[]);
     let response = exporter.get("/metrics");
-    assert_eq!(
-        (response.status, response.body.as_str()),
-        (200, "# no pools reported\n")
-    );
+    assert_eq!(response.status, 200);
+    let (status, capacity, exporter_families) = split_metrics(&response.body);
+    assert_eq!((status, capacity), ("# no pools reported\n", ""));
+    assert_exporter_families(exporter_families, 1, 1);
 }
 
 #[test]
@@ -283,15 +324,18 @@ fn bind_gives_up_after_retries() {
 #[test]
 fn oneshot_prints_metrics_or_fails() {
     let dir = TempDir::new("oneshot");
+    let no_proc = dir.0.join("no-proc");
     let mut command = exporter_command(&milton(), &dir.0.join("control"));
-    command.arg("--oneshot");
+    command.arg("--oneshot").arg("--procfs").arg(&no_proc);
     let output = run_to_end(command, Duration::from_secs(10));
     assert!(output.status.success());
-    assert_eq!(String::from_utf8(output.stdout).unwrap(), milton_expected());
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert_eq!(split_metrics(&stdout).0, milton_expected());
+    assert_exporter_families(split_metrics(&stdout).2, 1, 1);
 
     dir.file("control", "FAKE_ZPOOL_EXIT=3\nFAKE_ZPOOL_STDERR=boom\n");
     let mut command = exporter_command(&milton(), &dir.0.join("control"));
-    command.arg("--oneshot");
+    command.arg("--oneshot").arg("--procfs").arg(&no_proc);
     let output = run_to_end(command, Duration::from_secs(10));
     assert_eq!(output.status.code(), Some(1));
     assert!(output.stdout.is_empty());
@@ -307,7 +351,10 @@ fn start_up_fails_fast_when_zpool_fails() {
     let dir = TempDir::new("startfail");
     dir.file("control", "FAKE_ZPOOL_EXIT=1\nFAKE_ZPOOL_STDERR=nope\n");
     let mut command = exporter_command(&milton(), &dir.0.join("control"));
-    command.arg(format!("127.0.0.1:{}", free_port()));
+    command
+        .arg(format!("127.0.0.1:{}", free_port()))
+        .arg("--procfs")
+        .arg(dir.0.join("no-proc"));
     let output = run_to_end(command, Duration::from_secs(10));
     assert!(!output.status.success());
     let stderr = String::from_utf8_lossy(&output.stderr);

@@ -7,9 +7,11 @@
 //! Nothing here fails: what it cannot read becomes `Unrecognized` or a
 //! [`Diagnostic`], and parsing goes on.
 
+pub mod list;
 mod scan;
 mod status;
 mod table;
+mod text;
 pub mod units;
 
 use jiff::Zoned;
@@ -18,11 +20,14 @@ use crate::model::{
     ErrorState, NEVER_SCANNED_AGE_HOURS, PoolMetrics, PoolState, Scan, ScanFigures, ScanState,
     StatusDesc,
 };
+pub use list::{ParsedList, parse_list};
 pub use scan::{choose_scan, parse_scan_line, read_scan_continuation};
 pub use status::classify_status;
 use table::{Fed, Table};
 pub use table::{ROOT_DEV, parse_count};
 use units::parse_msgid;
+
+use crate::unique::{UniqueNames, surely_distinct};
 
 /// Something in the input that was skipped or not understood.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -66,6 +71,7 @@ pub fn parse_with_diagnostics(input: &str, now: &Zoned) -> Parsed {
         pools: Vec::new(),
         diagnostics: Vec::new(),
         pool: None,
+        pool_names: UniqueNames::default(),
         section: Section::Preamble,
         line_number: 0,
     };
@@ -95,6 +101,8 @@ enum Section {
     Errors,
     /// A section whose content is not needed (`action:`, `see:`, `remove:`, ...).
     Ignored,
+    /// Everything after a `pool:` line without a name, up to the next `pool:`.
+    SkippedPool,
 }
 
 /// What has been read so far of the current pool.
@@ -105,6 +113,8 @@ struct PoolBuilder<'a> {
     status_text: Option<String>,
     scans: Vec<Scan>,
     table: Table<'a>,
+    /// The input line of each row in `table.devices`.
+    device_lines: Vec<usize>,
     errors: Option<ErrorState>,
     data_errors: Option<u64>,
     msgid: Option<String>,
@@ -115,6 +125,8 @@ struct Parser<'a, 'input> {
     pools: Vec<PoolMetrics>,
     diagnostics: Vec<Diagnostic>,
     pool: Option<PoolBuilder<'input>>,
+    /// Pool names given out so far: a repeated one is renamed.
+    pool_names: UniqueNames,
     section: Section,
     line_number: usize,
 }
@@ -130,14 +142,14 @@ impl<'input> Parser<'_, 'input> {
 
     fn label(&mut self, label: &str, content: &'input str) {
         if label == "pool" {
-            self.finish_pool();
-            self.pool = Some(PoolBuilder::new(content));
-            self.section = Section::Ignored;
+            self.start_pool(content);
             return;
         }
         let line_number = self.line_number;
         let Some(pool) = self.pool.as_mut() else {
-            self.diagnose(format!("{label:?} line before any pool: {content:?}"));
+            if self.section != Section::SkippedPool {
+                self.diagnose(format!("{label:?} line before any pool: {content:?}"));
+            }
             return;
         };
         self.section = Section::Ignored;
@@ -220,6 +232,7 @@ impl<'input> Parser<'_, 'input> {
                     read_scan_continuation(line, now, scan);
                 }
             }
+            Section::SkippedPool => {}
             Section::Scan | Section::Errors | Section::Ignored => {
                 // Continuation lines are indented; anything else is unknown.
                 if !line.is_empty() && !line.starts_with([' ', '\t']) {
@@ -229,11 +242,37 @@ impl<'input> Parser<'_, 'input> {
         }
     }
 
+    /// A `pool:` line: the previous pool is finished, a new one begins, under
+    /// a unique name; a pool without a name is skipped up to the next `pool:`.
+    fn start_pool(&mut self, name: &'input str) {
+        self.finish_pool();
+        if name.trim().is_empty() {
+            self.diagnose("pool line without a name: the pool is skipped".to_owned());
+            self.section = Section::SkippedPool;
+            return;
+        }
+        let name = match self.pool_names.claim(name) {
+            None => name.to_owned(),
+            Some(renamed) => {
+                self.diagnose(format!(
+                    "pool name {name:?} repeats: this pool is named {renamed:?}"
+                ));
+                renamed
+            }
+        };
+        self.pool = Some(PoolBuilder::new(name));
+        self.section = Section::Ignored;
+    }
+
     fn table_line(&mut self, line: &'input str) {
         let Some(pool) = self.pool.as_mut() else {
             return;
         };
+        let rows_before = pool.table.devices.len();
         let fed = pool.table.feed(line);
+        if pool.table.devices.len() > rows_before {
+            pool.device_lines.push(self.line_number);
+        }
         let problems = std::mem::take(&mut pool.table.problems);
         for problem in problems {
             self.diagnose(problem);
@@ -251,20 +290,45 @@ impl<'input> Parser<'_, 'input> {
     }
 
     fn finish_pool(&mut self) {
-        if let Some(pool) = self.pool.take() {
+        if let Some(mut pool) = self.pool.take() {
+            self.unique_device_paths(&mut pool);
             self.pools.push(pool.finish(self.now));
+        }
+    }
+
+    /// Renames every repeat of a `dev` path within the pool (two disks with
+    /// one name, a class printed twice, a name with `/` or `__root__`, ...)
+    /// to `PATH#2`, `PATH#3`, ... in table order, with a diagnostic each.
+    fn unique_device_paths(&mut self, pool: &mut PoolBuilder<'_>) {
+        let devices = &mut pool.table.devices;
+        if surely_distinct(devices.iter().map(|dev| dev.path.as_str())) {
+            return;
+        }
+        let mut paths = UniqueNames::default();
+        for (index, dev) in devices.iter_mut().enumerate() {
+            if let Some(renamed) = paths.claim(&dev.path) {
+                self.diagnostics.push(Diagnostic {
+                    line: pool.device_lines.get(index).copied().unwrap_or(0),
+                    message: format!(
+                        "device path {:?} repeats in pool {:?}: this row is named {renamed:?}",
+                        dev.path, pool.name
+                    ),
+                });
+                dev.path = renamed;
+            }
         }
     }
 }
 
 impl PoolBuilder<'_> {
-    fn new(name: &str) -> Self {
+    fn new(name: String) -> Self {
         Self {
-            name: name.to_owned(),
+            name,
             state: None,
             status_text: None,
             scans: Vec::new(),
             table: Table::default(),
+            device_lines: Vec::new(),
             errors: None,
             data_errors: None,
             msgid: None,

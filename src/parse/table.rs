@@ -15,6 +15,7 @@
 //! starts where the header's `STATE` starts: names are cut there, which keeps
 //! names with spaces whole. Each level of nesting indents by two spaces.
 
+use super::text::{is_blank, next_word, trim_end};
 use crate::model::{DevErrors, DevMetrics, DevState};
 
 /// The `dev` label of the pool's own row.
@@ -59,7 +60,7 @@ impl<'a> Table<'a> {
         if self.ended {
             return Fed::NotTable;
         }
-        if line.trim().is_empty() {
+        if is_blank(line) {
             if self.rows_seen {
                 self.ended = true;
             }
@@ -185,23 +186,20 @@ struct Row<'a> {
 /// (`(resilvering)`, `was /dev/sdb1`, ...) are dropped.
 fn split_row(line: &str, columns: Columns) -> Option<Row<'_>> {
     let indent = line.get(..columns.name)?;
-    if !indent.trim().is_empty() {
+    if !is_blank(indent) {
         return None;
     }
-    let body = &line[columns.name..];
-    let spaces = body.len() - body.trim_start_matches(' ').len();
-    let depth = spaces / 2;
-    let (name, rest) = split_name(line, columns)?;
-    let mut words = rest.split_whitespace();
-    let state = words.next();
-    let counters = match words.next() {
+    let depth = leading_spaces(&line[columns.name..]) / 2;
+    let (name, mut rest) = split_name(line, columns)?;
+    let state = next_word(&mut rest);
+    let counters = match next_word(&mut rest) {
         // Nothing, or a note such as `currently in use` (hot spares have no counters).
         None => Counters::Absent,
         Some(note) if !note.starts_with(|c: char| c.is_ascii_digit()) => Counters::Absent,
         Some(read) => match (
             parse_count(read),
-            words.next().and_then(parse_count),
-            words.next().and_then(parse_count),
+            next_word(&mut rest).and_then(parse_count),
+            next_word(&mut rest).and_then(parse_count),
         ) {
             (Some(read), Some(write), Some(checksum)) => Counters::Read(DevErrors {
                 read,
@@ -225,24 +223,30 @@ fn split_row(line: &str, columns: Columns) -> Option<Row<'_>> {
 /// before it; otherwise (a name wider than the header said) falls back to
 /// the first known state word after the name's first word.
 fn split_name(line: &str, columns: Columns) -> Option<(&str, &str)> {
-    let body = line.get(columns.name..)?.trim_start_matches(' ');
+    let body = line.get(columns.name..)?;
+    let body = &body[leading_spaces(body)..];
     let start = line.len() - body.len();
     let positional = line
         .get(start..columns.state)
         .zip(line.get(columns.state..))
         .filter(|(name, _)| name.ends_with([' ', '\t']) || name.is_empty());
     if let Some((name, rest)) = positional {
-        let name = name.trim_end();
+        let name = trim_end(name);
         if !name.is_empty() {
             return Some((name, rest));
         }
     }
     if line.len() <= columns.state {
         // A short row: a class (`logs`, `spares`) or a container without columns.
-        let name = body.trim_end();
+        let name = trim_end(body);
         return (!name.is_empty()).then_some((name, ""));
     }
     split_name_by_state_word(body)
+}
+
+/// How many spaces `text` starts with.
+fn leading_spaces(text: &str) -> usize {
+    text.bytes().take_while(|&b| b == b' ').count()
 }
 
 /// Splits `name STATE ...` at the first known state word after the first word.

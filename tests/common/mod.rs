@@ -95,6 +95,8 @@ impl Exporter {
         let mut command = exporter_command_in(wrapper, input, &control);
         command
             .arg(address.to_string())
+            .arg("--procfs")
+            .arg(dir.0.join("proc"))
             .args(extra)
             .envs(env.iter().copied());
         let child = command
@@ -134,6 +136,12 @@ impl Exporter {
         }
     }
 
+    /// Adds a pool to the fake proc tree `--procfs` points at:
+    /// `proc/spl/kstat/zfs/<name>/state` holding `state`.
+    pub fn kstat_pool(&self, name: &str, state: &str) {
+        kstat_pool(&self.dir.0.join("proc"), name, state);
+    }
+
     /// Makes the fake zpool source `script` (shell variable assignments) on its next runs.
     pub fn control(&self, script: &str) {
         std::fs::write(&self.control, script).unwrap();
@@ -163,6 +171,36 @@ impl Drop for Exporter {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// Adds a pool to a fake proc tree rooted at `proc`.
+pub fn kstat_pool(proc: &Path, name: &str, state: &str) {
+    let dir = proc.join("spl/kstat/zfs").join(name);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("state"), format!("{state}\n")).unwrap();
+}
+
+/// A metrics body cut where the capacity families (`zpool list`) begin, and
+/// where the exporter's own families begin: (status, capacity, exporter).
+pub fn split_metrics(body: &str) -> (&str, &str, &str) {
+    let exporter = body
+        .find("# HELP zpool_exporter_build_info ")
+        .unwrap_or(body.len());
+    let capacity = body[..exporter]
+        .find("# HELP zpool_pool_size_bytes ")
+        .unwrap_or(exporter);
+    (
+        &body[..capacity],
+        &body[capacity..exporter],
+        &body[exporter..],
+    )
+}
+
+/// The value of the sample `name{labels}` in a metrics body.
+pub fn sample(body: &str, key: &str) -> Option<String> {
+    body.lines()
+        .find_map(|line| line.strip_prefix(key)?.strip_prefix(' '))
+        .map(str::to_owned)
 }
 
 /// The binary with the fake zpool printing `input`, and `--allow-root` (tests run as root in CI).
