@@ -10,6 +10,7 @@ reports about the same pools at the same moment.
 --status  `zpool status -p` text: each pool's `state:` line, compared with kstat.
 --kstat   the kstat directory (/proc/spl/kstat/zfs): each pool's `state` file.
 --get     `zpool get -Hp size,allocated,free`: the capacity families.
+Always: zpool_exporter_build_info, and command_success 1 for status and list.
 
 A family is compared when the scrape has it; the families this branch's
 exporter must serve (REQUIRED) are asserted present. Every mismatch prints
@@ -70,6 +71,10 @@ BRANCH_FAMILIES = {
     "zpool_scan_progress_ratio", "zpool_scan_scanned_bytes", "zpool_scan_issued_bytes",
     "zpool_scan_total_bytes", "zpool_data_errors", "zpool_pool_status_info",
 }
+
+# Issue 9 (merged): per-pool capacity from `zpool list` and the exporter's own health.
+CAPACITY = {"size": "zpool_pool_size_bytes", "allocated": "zpool_pool_allocated_bytes",
+            "free": "zpool_pool_free_bytes"}
 
 # The exporter's class section names (the text's headers) by JSON key.
 CLASSES = [("logs", "logs"), ("special", "special"), ("dedup", "dedup"),
@@ -455,20 +460,23 @@ def check_kstat(rep, fam, text, kstat_dir):
 
 
 def check_get(rep, fam, text):
-    """`zpool get -Hp size,allocated,free` against the capacity families."""
-    families = {"size": "zpool_pool_size_bytes", "allocated": "zpool_pool_allocated_bytes",
-                "free": "zpool_pool_free_bytes"}
-    if not any(f in fam for f in families.values()):
-        rep.note("no capacity families in this scrape: zpool get not compared")
-        return
+    """`zpool get -Hp size,allocated,free` against the capacity families, which
+    must be there for every pool `zpool get` lists."""
     for line in text.splitlines():
         parts = line.split("\t")
-        if len(parts) < 3 or parts[1] not in families:
+        if len(parts) < 3 or parts[1] not in CAPACITY:
             continue
         pool, prop, value = parts[0], parts[1], parts[2]
-        got = by_pool(fam, families[prop]).get(pool)
-        rep.same(f"pool {pool}: {families[prop]}", got,
+        got = by_pool(fam, CAPACITY[prop]).get(pool)
+        rep.same(f"pool {pool}: {CAPACITY[prop]} (zpool get {prop})", got,
                  None if value == "-" else float(value))
+
+
+def check_self(rep, fam):
+    """The exporter's own health on a scrape where both commands worked."""
+    rep.same("zpool_exporter_build_info present", "zpool_exporter_build_info" in fam, True)
+    success = {lbl.get("command"): v for lbl, v in fam.get("zpool_exporter_command_success", [])}
+    rep.same("zpool_exporter_command_success", success, {"status": 1.0, "list": 1.0})
 
 
 def main():
@@ -499,6 +507,7 @@ def main():
     if args.get:
         with open(args.get, encoding="utf-8") as f:
             check_get(rep, fam, f.read())
+    check_self(rep, fam)
     print(f"json-check: {rep.checked} comparisons, {rep.mismatches} mismatches")
     return 1 if rep.mismatches else 0
 

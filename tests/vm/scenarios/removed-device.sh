@@ -1,4 +1,4 @@
-# a mirror side whose disk disappears (scsi_debug device deleted): REMOVED, status "devices have been removed" (2.3.5+/2.4 wording) or "removed by the administrator" (older)
+# (not in the default run yet: unfinished) a mirror side whose disk disappears (scsi_debug device deleted): REMOVED, status "devices have been removed" (2.3.5+/2.4 wording) or "removed by the administrator" (older)
 load_zfs
 # No udev in the guest: load the SCSI disk driver too, or no sd device appears.
 if ! { modprobe sd_mod && modprobe scsi_debug dev_size_mb=128 num_tgts=1 max_luns=1; } 2>/tmp/zse-sdebug; then
@@ -17,9 +17,17 @@ check "scsi_debug disk appeared (${sd:-none})" test -n "$sd"
 if [ -z "$sd" ]; then
     return 0 2>/dev/null || exit 0
 fi
-[ -b "/dev/$sd" ] || mknod "/dev/$sd" b "$(cut -d: -f1 "/sys/block/$sd/dev")" "$(cut -d: -f2 "/sys/block/$sd/dev")"
+# zpool would label a whole disk and then wait for udev to show its partition:
+# give it a partition of our own (an MBR with one Linux partition from sector 2048).
+printf '\x00\x00\x00\x00\x83\x00\x00\x00\x00\x08\x00\x00\x00\xf8\x03\x00' |
+    dd of="/dev/$sd" bs=1 seek=446 conv=notrunc status=none
+printf '\x55\xaa' | dd of="/dev/$sd" bs=1 seek=510 conv=notrunc status=none
+blockdev --rereadpt "/dev/$sd"
+for _ in $(seq 25); do [ -b "/dev/${sd}1" ] && break; sleep 0.2; done
+check "partition /dev/${sd}1 appeared" test -b "/dev/${sd}1"
 a=$(vdev a 128)
-zpool create -f rmpool mirror "$a" "/dev/$sd"
+zpool create -f rmpool mirror "$a" "/dev/${sd}1"
+sd=${sd}1
 fill rmpool 16
 show_status rmpool
 start_exporter
