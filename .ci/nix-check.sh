@@ -5,9 +5,10 @@
 #   2. every .nix file is formatted     (alejandra --check, pinned below)
 #   3. nixos/module.nix evaluates and renders what nixos/eval-test.nix
 #      expects (nix-instantiate --eval --strict against nixpkgs' lib).
-#      Needs NIXPKGS_LIB: a checkout of nixpkgs or of
-#      nix-community/nixpkgs.lib (or the lib/ directory inside either).
-#      Without it this step is SKIPPED, loudly, and the others still run.
+#      The library is ../shared/nixpkgs-lib/lib beside the project (CI has it
+#      there too); NIXPKGS_LIB overrides it (a checkout of nixpkgs or of
+#      nix-community/nixpkgs.lib, or the lib/ directory inside either).
+#      With neither this step FAILS: CI must evaluate the module.
 # Building the package and running the NixOS VM tests needs a real Nix
 # installation: `nix build .#ci` (or `nix flake check`).
 set -euo pipefail
@@ -61,22 +62,20 @@ if ! alejandra --check "${files[@]}"; then
 fi
 
 echo "--- nix-check: module evaluation test"
-if [ -n "${NIXPKGS_LIB:-}" ]; then
-  if nix-instantiate "${nix[@]}" --eval --strict nixos/eval-test.nix --argstr nixpkgsLib "$NIXPKGS_LIB"; then
-    :
-  else
+NIXPKGS_LIB=${NIXPKGS_LIB:-$(cd .. && pwd)/shared/nixpkgs-lib/lib}
+if [ ! -e "$NIXPKGS_LIB/default.nix" ] && [ ! -e "$NIXPKGS_LIB/lib/default.nix" ]; then
+  echo "nix-check: no nixpkgs library at $NIXPKGS_LIB (expected ../shared/nixpkgs-lib/lib" >&2
+  echo "  beside the project, or NIXPKGS_LIB=/path/to/nixpkgs)" >&2
+  failed+=("module evaluation (no nixpkgs library)")
+else
+  echo "nixpkgs library: $NIXPKGS_LIB"
+  if ! nix-instantiate "${nix[@]}" --eval --strict nixos/eval-test.nix --argstr nixpkgsLib "$NIXPKGS_LIB"; then
     failed+=("module evaluation")
   fi
-else
-  echo "################################################################################"
-  echo "# SKIPPED: NixOS module evaluation test (nixos/eval-test.nix): NIXPKGS_LIB is"
-  echo "# not set. Set it to a nixpkgs or nix-community/nixpkgs.lib checkout to run it:"
-  echo "#   NIXPKGS_LIB=/path/to/nixpkgs bash .ci/nix-check.sh"
-  echo "################################################################################"
 fi
 
 if [ "${#failed[@]}" != 0 ]; then
   printf 'nix-check: FAILED: %s\n' "${failed[@]}" >&2
   exit 1
 fi
-echo "nix-check: all .nix files parse and are formatted${NIXPKGS_LIB:+; module evaluation passed}"
+echo "nix-check: all .nix files parse and are formatted; module evaluation passed"

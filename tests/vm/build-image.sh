@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Build (or reuse) the cached Debian bookworm guest image with OpenZFS.
+# Build (or reuse) the cached Debian guest image with OpenZFS.
 #
-#   tests/vm/build-image.sh --flavour 2.1|2.3 [--force]
+#   tests/vm/build-image.sh --flavour 2.1|2.3|2.4 [--force]
 #
 # Flavour 2.1: bookworm kernel + zfs-dkms/zfsutils-linux from contrib (OpenZFS 2.1.11).
 # Flavour 2.3: bookworm-backports kernel + ZFS (OpenZFS 2.3.x).
+# Flavour 2.4: trixie kernel + ZFS from trixie-backports contrib (OpenZFS 2.4.x).
+# Every image also has python3 (stdlib only) for tests/vm/json-check.py.
 # Output in $ZSE_VM_CACHE (default /var/cache/zpool-status-exporter-vm)/zfs-<flavour>-<key>/:
 #   disk.img (raw ext4, root fs), vmlinuz, initrd.img, versions.txt
 # <key> is a hash of this script and the flavour, so editing the script rebuilds.
@@ -19,7 +21,7 @@ while [ $# -gt 0 ]; do
         --flavour) flavour=$2; shift 2 ;;
         --flavour=*) flavour=${1#*=}; shift ;;
         --force) force=1; shift ;;
-        -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
         *) die "unknown argument $1" ;;
     esac
 done
@@ -39,6 +41,14 @@ renice -n 15 $$ >/dev/null 2>&1 || true
 ionice -c 3 -p $$ >/dev/null 2>&1 || true
 
 security=${ZSE_VM_SECURITY_MIRROR:-http://deb.debian.org/debian-security}
+# suite: the Debian release debootstrapped; backports: the suite the kernel
+# (kernel_target) and ZFS (zfs_target) come from when not the release itself.
+case "$flavour" in
+    2.1) suite=bookworm backports='' kernel_target=() zfs_target=() ;;
+    2.3) suite=bookworm backports=bookworm-backports
+         kernel_target=(-t bookworm-backports) zfs_target=(-t bookworm-backports) ;;
+    2.4) suite=trixie backports=trixie-backports kernel_target=() zfs_target=(-t trixie-backports) ;;
+esac
 work="$out.tmp"
 root="$work/root"
 start=$(date +%s)
@@ -54,13 +64,13 @@ cleanup_mounts
 rm -rf "$work"
 mkdir -p "$work"
 
-log "flavour $flavour: debootstrap bookworm into $root (log: $work/build.log)"
+log "flavour $flavour: debootstrap $suite into $root (log: $work/build.log)"
 ok=0
 for attempt in 1 2 3; do
     rm -rf "$root"
     if debootstrap --variant=minbase --components=main,contrib \
-        --include=kmod,iproute2,curl,procps,ca-certificates,apt-utils \
-        bookworm "$root" "$VM_MIRROR" >>"$work/build.log" 2>&1; then
+        --include=kmod,iproute2,curl,procps,ca-certificates,apt-utils,python3 \
+        "$suite" "$root" "$VM_MIRROR" >>"$work/build.log" 2>&1; then
         ok=1; break
     fi
     log "debootstrap attempt $attempt failed: $(grep -E 'Couldn.t download|Failed|E:' "$work/build.log" | tail -1)"
@@ -69,10 +79,10 @@ done
 [ "$ok" = 1 ] || die "debootstrap failed 3 times; see $work/build.log"
 
 {
-    echo "deb $VM_MIRROR bookworm main contrib"
-    echo "deb $VM_MIRROR bookworm-updates main contrib"
-    echo "deb $security bookworm-security main contrib"
-    [ "$flavour" = 2.3 ] && echo "deb $VM_MIRROR bookworm-backports main contrib"
+    echo "deb $VM_MIRROR $suite main contrib"
+    echo "deb $VM_MIRROR $suite-updates main contrib"
+    echo "deb $security $suite-security main contrib"
+    [ -n "$backports" ] && echo "deb $VM_MIRROR $backports main contrib"
 } >"$root/etc/apt/sources.list"
 printf '#!/bin/sh\nexit 101\n' >"$root/usr/sbin/policy-rc.d"
 chmod 755 "$root/usr/sbin/policy-rc.d"
@@ -112,13 +122,11 @@ for attempt in 1 2 3; do
 done
 echo 'zfs-dkms zfs-dkms/note-incompatible-licenses note' | in_root debconf-set-selections
 
-target=()
-[ "$flavour" = 2.3 ] && target=(-t bookworm-backports)
 log "installing kernel and headers"
-apt_install "${target[@]}" linux-image-amd64 linux-headers-amd64
+apt_install "${kernel_target[@]}" linux-image-amd64 linux-headers-amd64
 kver=$(basename "$(ls -d "$root"/lib/modules/* | sort -V | tail -1)")
 log "guest kernel $kver; installing zfs-dkms + zfsutils-linux (dkms compile, slow)"
-apt_install "${target[@]}" zfs-dkms zfsutils-linux
+apt_install "${zfs_target[@]}" zfs-dkms zfsutils-linux
 
 zfsver=$(in_root dpkg-query -W -f '${Version}' zfs-dkms)
 dkmsver=${zfsver%%-*}

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Captures golden-file fixtures from real ZFS in one command:
 #
-#   tests/vm/capture.sh [--flavour 2.1|2.3|all] [SCENARIO...]
+#   tests/vm/capture.sh [--flavour 2.1|2.3|2.4|all] [SCENARIO...]
 #
 # Runs the scenarios (tests/vm/run.sh --capture); every `capture NAME ...` in a
 # scenario writes fixtures/vm-<flavour>-NAME.input (first line

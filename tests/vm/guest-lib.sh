@@ -34,6 +34,7 @@ check() { # check DESCRIPTION COMMAND...
 }
 
 finish() {
+    witness "end of scenario"
     stop_exporter
     printf '\n%s: %d checks, %d failed\n' "${ZSE_SCENARIO:-scenario}" "$CHECKS" "$FAILS"
     [ "$CHECKS" -gt 0 ] && [ "$FAILS" = 0 ]
@@ -83,8 +84,10 @@ wait_status() { # wait_status POOL REGEX [TIMEOUT]
 
 # --- exporter ----------------------------------------------------------------
 # start_exporter [ARGS...]: as nobody, on 127.0.0.1:1234; waits until it answers.
+EXPORTER_ARGS=
 start_exporter() {
     stop_exporter
+    EXPORTER_ARGS="$*"
     setpriv --reuid=nobody --regid=nogroup --clear-groups --inh-caps=-all \
         "$EXPORTER" "127.0.0.1:$PORT" --zpool "$ZPOOL" "$@" >"$EXPORTER_LOG" 2>&1 &
     EXPORTER_PID=$!
@@ -184,10 +187,68 @@ expect_all_devices() {
         test "$n_status" = "$n_metrics"
 }
 
+# --- the JSON witness --------------------------------------------------------
+# witness LABEL: compares a fresh scrape with what OpenZFS reports at the same
+# moment (tests/vm/json-check.py): `zpool status -j --json-int` on 2.3+ (states,
+# counters, error count, scan figures, msgid), each pool's kstat state against
+# `zpool status`'s state: line, and `zpool get -Hp size,allocated,free` against
+# the capacity families. Runs at every capture point and at the end of every
+# scenario; a mismatch fails the scenario and prints both sides.
+WITNESS_DIR=/tmp/zse-witness
+witness() {
+    local label=$1 try rc t0 json_args=() has_json=0
+    if [ ! -e /sys/module/zfs ] || [ -z "$("$ZPOOL" list -H -o name 2>/dev/null)" ]; then
+        echo "witness ($label): no pools imported, nothing to compare"
+        return 0
+    fi
+    # The witness scrapes without credentials: restart a plain exporter if needed.
+    if [ -z "$EXPORTER_PID" ] || [ -n "$EXPORTER_ARGS" ]; then start_exporter; fi
+    mkdir -p "$WITNESS_DIR"
+    if "$ZPOOL" status -j --json-int >/dev/null 2>&1; then
+        has_json=1
+    elif [ "${ZSE_FLAVOUR:-}" != 2.1 ]; then
+        fail "witness ($label): zpool status -j --json-int fails on flavour $ZSE_FLAVOUR"
+    fi
+    # In-progress figures can move between the two runs: one retry before failing.
+    for try in 1 2; do
+        fresh_scrape_wait
+        t0=$(date +%s)
+        curl -s -m 20 -o "$WITNESS_DIR/metrics" "$URL/metrics"
+        LAST_SCRAPE=$(date +%s%N)
+        "$ZPOOL" status -p >"$WITNESS_DIR/status" 2>&1
+        json_args=()
+        if [ "$has_json" = 1 ]; then
+            "$ZPOOL" status -j --json-int >"$WITNESS_DIR/status.json" 2>&1
+            json_args=(--json "$WITNESS_DIR/status.json")
+        fi
+        "$ZPOOL" get -Hp size,allocated,free >"$WITNESS_DIR/get" 2>&1
+        python3 /job/json-check.py --metrics "$WITNESS_DIR/metrics" --scrape-time "$t0" \
+            "${json_args[@]}" --status "$WITNESS_DIR/status" --kstat /proc/spl/kstat/zfs \
+            --get "$WITNESS_DIR/get" >"$WITNESS_DIR/out" 2>&1
+        rc=$?
+        [ "$rc" = 0 ] && break
+        echo "witness ($label): try $try found mismatches:"; sed 's/^/  /' "$WITNESS_DIR/out"
+    done
+    if [ "$rc" = 0 ]; then
+        pass "witness ($label): $(tail -1 "$WITNESS_DIR/out")$([ "$has_json" = 1 ] || echo ' (kstat and zpool get only: no -j before 2.3)')"
+        grep '^note:' "$WITNESS_DIR/out" | sort -u | sed 's/^/  /'
+    else
+        CHECKS=$((CHECKS + 1)); FAILS=$((FAILS + 1))
+        printf 'FAIL: witness (%s): exporter and OpenZFS disagree\n' "$label"
+        sed 's/^/  | /' "$WITNESS_DIR/out"
+        printf -- '--- exporter /metrics:\n'; sed 's/^/  | /' "$WITNESS_DIR/metrics"
+        [ "$has_json" = 1 ] && { printf -- '--- zpool status -j --json-int:\n'; sed 's/^/  | /' "$WITNESS_DIR/status.json"; }
+        printf -- '--- zpool status -p:\n'; sed 's/^/  | /' "$WITNESS_DIR/status"
+        printf -- '--- kstat states:\n'; grep -H . /proc/spl/kstat/zfs/*/state 2>&1 | sed 's/^/  | /'
+    fi
+}
+
 # --- fixtures ----------------------------------------------------------------
-# capture NAME DESCRIPTION [ARGS...]: when capturing, saves `zpool status -p [ARGS...]`
-# as a fixture input (ARGS such as -s show columns the exporter does not ask for)
+# capture NAME DESCRIPTION [ARGS...]: runs the witness; when capturing, saves
+# `zpool status -p [ARGS...]` as a fixture input (ARGS such as -s show columns
+# the exporter does not ask for)
 capture() {
+    witness "$1"
     [ "${ZSE_CAPTURE:-0}" = 1 ] || return 0
     mkdir -p /job/out/fixtures
     local ts

@@ -12,8 +12,8 @@ die() { log "error: $*"; exit 1; }
 
 check_flavour() {
     case "$1" in
-        2.1|2.3) ;;
-        *) die "unknown flavour '$1' (expected 2.1 or 2.3)" ;;
+        2.1|2.3|2.4) ;;
+        *) die "unknown flavour '$1' (expected 2.1, 2.3 or 2.4)" ;;
     esac
 }
 

@@ -2,7 +2,7 @@
 # Real-ZFS integration tests: boots a Debian guest with OpenZFS under qemu, one
 # boot per scenario, and runs the exporter (our release binary) on live pools.
 #
-#   tests/vm/run.sh [--flavour 2.1|2.3|all] [--capture] [--list] [SCENARIO...]
+#   tests/vm/run.sh [--flavour 2.1|2.3|2.4|all] [--capture] [--list] [SCENARIO...]
 #
 # SCENARIO is a script name in tests/vm/scenarios/ with or without its number
 # and .sh (e.g. `02-new-pool`, `new-pool`, `2`); default: every numbered one.
@@ -15,7 +15,9 @@
 # ZSE_VM_TIMEOUT (s per scenario incl. boot, default 600), ZSE_VM_MEM (MB, 2048),
 # ZSE_VM_SMP (2), ZSE_EXPORTER (binary; default: cargo build --release, then
 # target/release/zpool-status-exporter), ZSE_VM_NO_BUILD=1 (do not run cargo),
-# ZSE_VM_KEEP_LOGS=1 (keep the logs of passed scenarios too).
+# ZSE_VM_KEEP_LOGS=1 (keep the logs of passed scenarios too),
+# ZSE_VM_ARTIFACTS=DIR (copy what a scenario leaves in the guest's
+# /job/out/artifacts/ to DIR/<flavour>/, passed or not).
 # Needs root (image build) and qemu-system-x86_64. Prints one line per
 # scenario and `N passed, M failed`; exits non-zero on any failure. Guest
 # console logs of failed scenarios are kept in target/vm-logs/.
@@ -33,12 +35,12 @@ while [ $# -gt 0 ]; do
         --flavour=*) f=${1#*=}; shift ;;
         --capture) capture=1; shift; continue ;;
         --list) list=1; shift; continue ;;
-        -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
         -*) die "unknown option $1" ;;
         *) scenarios+=("$1"); shift; continue ;;
     esac
     case "$f" in
-        all) flavours=(2.1 2.3) ;;
+        all) flavours=(2.1 2.3 2.4) ;;
         *) check_flavour "$f"; flavours=("$f") ;;
     esac
 done
@@ -185,7 +187,7 @@ for flavour in "${flavours[@]}"; do
         name=$(basename "$file" .sh)
         job=$(mktemp -d /tmp/zse-vm-job.XXXXXX)
         mkdir -p "$job/out"
-        cp "$VM_DIR/boot.sh" "$VM_DIR/guest-lib.sh" "$job/"
+        cp "$VM_DIR/boot.sh" "$VM_DIR/guest-lib.sh" "$VM_DIR/json-check.py" "$job/"
         cp "$file" "$job/scenario.sh"
         cp "$exporter" "$job/zpool-status-exporter"
         printf 'ZSE_FLAVOUR=%s\nZSE_SCENARIO=%s\nZSE_CAPTURE=%s\nZSE_GUEST_TIMEOUT=%s\n' \
@@ -231,6 +233,11 @@ for flavour in "${flavours[@]}"; do
             [ -s "$job/qemu.log" ] && cp "$job/qemu.log" "$logs_dir/$flavour-$name.qemu.log"
             grep -E '^FAIL' "$job/out/scenario.log" 2>/dev/null | head -5 | sed 's/^/    /' >&2 || true
             checks="$checks; $BOOT_RESULT, rc $rc; console: target/vm-logs/$flavour-$name.console.log"
+        fi
+        if [ -n "${ZSE_VM_ARTIFACTS:-}" ] && [ -d "$job/out/artifacts" ]; then
+            mkdir -p "$ZSE_VM_ARTIFACTS/$flavour"
+            cp -r "$job/out/artifacts/." "$ZSE_VM_ARTIFACTS/$flavour/"
+            log "artifacts of $flavour/$name copied to $ZSE_VM_ARTIFACTS/$flavour/"
         fi
         if [ "$capture" = 1 ] && [ -d "$job/out/fixtures" ]; then
             for input in "$job/out/fixtures"/*.input; do

@@ -14,7 +14,9 @@ load_zfs
 start_exporter
 scrape /metrics
 expect_code 200
-check "body is exactly '# no pools reported'" test "$(cat "$BODY")" = "# no pools reported"
+check "body starts with '# no pools reported'" test "$(head -1 "$BODY")" = "# no pools reported"
+check "no pool or device samples" eval '! grep -qE "^zpool_(pool|dev|scan|error)_" "$BODY"'
+expect_line 'zpool_exporter_command_success{command="status"} 1'
 scrape /
 expect_code 200 "landing page"
 expect_match 'zpool-status-exporter'

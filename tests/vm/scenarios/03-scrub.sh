@@ -17,6 +17,17 @@ expect_metric_cmp "zpool_scan_age$P" '<' 1
 expect_metric_cmp "zpool_scan_age$P" '>=' 0
 capture scrub-finished "mirror pool right after a finished scrub"
 
+step "scrub of a date range: zpool scrub -S/-E (OpenZFS 2.4+)"
+if zpool scrub -w -S "$(date -d yesterday +%Y-%m-%d)" -E "$(date +%Y-%m-%d)" scrubpool 2>/tmp/zse-scrub-range; then
+    show_status scrubpool
+    check "status says scrub repaired" status_has scrubpool 'scan: scrub repaired'
+    scrape /metrics
+    expect_metric "zpool_scan_state$P" 10
+    capture scrub-date-range "scrub limited to a date range (zpool scrub -S DATE -E DATE, 2.4): same scan line"
+else
+    echo "no date-range scrub on this version: $(cat /tmp/zse-scrub-range)"
+fi
+
 step "scrub in progress (held with zfs_scan_suspend_progress=1)"
 tunable zfs_scan_suspend_progress 1
 zpool scrub scrubpool
