@@ -141,32 +141,72 @@ fn mutated_fixtures_never_panic_and_render_well_formed() {
     assert!(inputs > 1000, "only {inputs} inputs were tried");
 }
 
-#[test]
-fn pathological_inputs_finish_quickly() {
-    let now = now();
-    let mut deep = String::new();
-    for depth in 0..2000 {
-        deep.push('\t');
-        deep.push_str(&" ".repeat(depth * 2));
-        writeln!(deep, "d{depth} ONLINE 0 0 0").unwrap();
+/// Pathological inputs, each built at size `n`: one huge line, a million
+/// empty lines, one pool name repeated (every pool renamed), a table nested
+/// `n` deep, one huge `status:` text, one scan line repeated.
+fn pathological_input(kind: usize, n: usize) -> String {
+    match kind {
+        0 => "x".repeat(n * 20),
+        1 => "\n".repeat(n * 10),
+        2 => "  pool: p\n".repeat(n),
+        3 => {
+            let mut deep = String::from("  pool: p\nconfig:\n\n\tNAME STATE READ WRITE CKSUM\n");
+            // Rows indented one level deeper each: `sqrt(n)` of them keeps
+            // the input's bytes close to `n`'s other inputs.
+            for depth in 0..n.isqrt() * 2_000 / 316 {
+                deep.push('\t');
+                deep.push_str(&" ".repeat(depth * 2));
+                writeln!(deep, "d{depth} ONLINE 0 0 0").unwrap();
+            }
+            deep
+        }
+        4 => format!("  pool: p\nstatus: {}\n", "\tword\n".repeat(n * 2)),
+        _ => "  scan: scrub repaired on Sun Nov  1 03:04:05 2026\n".repeat(n / 2),
     }
-    let inputs = [
-        "x".repeat(2_000_000),
-        "\n".repeat(1_000_000),
-        "  pool: p\n".repeat(100_000),
-        format!("  pool: p\nconfig:\n\n\tNAME STATE READ WRITE CKSUM\n{deep}"),
-        format!("  pool: p\nstatus: {}\n", "\tword\n".repeat(200_000)),
-        "  scan: scrub repaired on Sun Nov  1 03:04:05 2026\n".repeat(50_000),
-    ];
-    for input in &inputs {
+}
+
+/// The fastest of three parse + render runs (the other two absorb a busy
+/// machine's hiccups) and the bytes read and written, after checking the
+/// output is well formed.
+fn fastest_scrape(input: &str, now: &Zoned) -> (Duration, usize) {
+    let mut fastest = Duration::MAX;
+    let mut bytes = 0;
+    for _ in 0..3 {
         let start = Instant::now();
-        let output = render(&parse(input, &now));
-        let took = start.elapsed();
+        let output = render(&parse(input, now));
+        fastest = fastest.min(start.elapsed());
         assert_well_formed(&output, "");
+        bytes = input.len() + output.len();
+    }
+    (fastest, bytes)
+}
+
+/// Work grows linearly with the bytes read and written, whatever the
+/// input's shape: an input about eight times larger may take at most 2.5
+/// times longer per byte (a quadratic step would be about 8 times). A
+/// ratio, not a time limit, so a loaded machine does not fail it; the
+/// absolute ceiling only catches a hang.
+#[test]
+fn pathological_inputs_take_linear_time() {
+    let now = now();
+    for kind in 0..6 {
+        let (small, large) = (
+            pathological_input(kind, 12_500),
+            pathological_input(kind, 100_000),
+        );
+        let (t_small, bytes_small) = fastest_scrape(&small, &now);
+        let (t_large, bytes_large) = fastest_scrape(&large, &now);
+        let head = &large[..40.min(large.len())];
+        let allowed = t_small * u32::try_from(bytes_large * 5 / (bytes_small * 2)).unwrap();
+        eprintln!("{head:?}: {t_small:?} for {bytes_small} bytes, {t_large:?} for {bytes_large}");
         assert!(
-            took < Duration::from_secs(5),
-            "{took:?} for input starting {:?}",
-            &input[..40.min(input.len())]
+            t_large < allowed + Duration::from_millis(20),
+            "{t_large:?} for {bytes_large} bytes in and out, {t_small:?} for {bytes_small}, \
+             input starting {head:?}"
+        );
+        assert!(
+            t_large < Duration::from_mins(1),
+            "{t_large:?} for input starting {head:?}"
         );
     }
 }
