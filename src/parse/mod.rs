@@ -8,6 +8,7 @@
 //! [`Diagnostic`], and parsing goes on.
 
 pub mod list;
+mod row;
 mod scan;
 mod status;
 mod table;
@@ -21,10 +22,11 @@ use crate::model::{
     StatusDesc,
 };
 pub use list::{ParsedList, parse_list};
+pub use row::parse_count;
 pub use scan::{choose_scan, parse_scan_line, read_scan_continuation};
 pub use status::classify_status;
+pub use table::ROOT_DEV;
 use table::{Fed, Table};
-pub use table::{ROOT_DEV, parse_count};
 use units::parse_msgid;
 
 use crate::unique::{DistinctCheck, UniqueNames};

@@ -18,7 +18,8 @@
 use std::ops::Range;
 use std::sync::Arc;
 
-use super::text::{is_blank, next_word, trim_end};
+use super::row::{Counters, split_row};
+use super::text::is_blank;
 use crate::model::{DevErrors, DevMetrics, DevPath, DevState};
 
 /// The `dev` label of the pool's own row.
@@ -26,11 +27,11 @@ pub const ROOT_DEV: &str = "__root__";
 
 /// Column positions, in bytes, taken from the header row.
 #[derive(Debug, Clone, Copy)]
-struct Columns {
+pub(super) struct Columns {
     /// Where `NAME` starts: the indent every row shares.
-    name: usize,
+    pub(super) name: usize,
     /// Where `STATE` starts.
-    state: usize,
+    pub(super) state: usize,
 }
 
 /// What [`Table::feed`] made of one line.
@@ -230,159 +231,6 @@ fn header_columns(line: &str) -> Option<Columns> {
     Some(Columns { name, state })
 }
 
-/// The error counters of a row.
-#[derive(Debug, PartialEq, Eq)]
-enum Counters {
-    /// The row stops after its state, or a note follows it (a hot spare).
-    Absent,
-    /// READ, WRITE and CKSUM.
-    Read(DevErrors),
-    /// Something stands where the counters should be.
-    Unreadable,
-}
-
-/// The parts of one table row.
-#[derive(Debug)]
-struct Row<'a> {
-    depth: usize,
-    name: &'a str,
-    state: Option<&'a str>,
-    counters: Counters,
-}
-
-/// Splits a row into depth, name, state and counters; trailing notes
-/// (`(resilvering)`, `was /dev/sdb1`, ...) are dropped.
-fn split_row(line: &str, columns: Columns) -> Option<Row<'_>> {
-    let indent = line.get(..columns.name)?;
-    if !is_blank(indent) {
-        return None;
-    }
-    let depth = leading_spaces(&line[columns.name..]) / 2;
-    let (name, mut rest) = split_name(line, columns)?;
-    let state = next_word(&mut rest);
-    let counters = match next_word(&mut rest) {
-        // Nothing, or a note such as `currently in use` (hot spares have no counters).
-        None => Counters::Absent,
-        Some(note) if !note.starts_with(|c: char| c.is_ascii_digit()) => Counters::Absent,
-        Some(read) => match (
-            parse_count(read),
-            next_word(&mut rest).and_then(parse_count),
-            next_word(&mut rest).and_then(parse_count),
-        ) {
-            (Some(read), Some(write), Some(checksum)) => Counters::Read(DevErrors {
-                read,
-                write,
-                checksum,
-            }),
-            _ => Counters::Unreadable,
-        },
-    };
-    Some(Row {
-        depth,
-        name,
-        state,
-        counters,
-    })
-}
-
-/// The trimmed name of a row and the text from its STATE column on.
-///
-/// Cuts at the header's STATE position when the row has white space just
-/// before it; otherwise (a name wider than the header said) falls back to
-/// the first known state word after the name's first word.
-fn split_name(line: &str, columns: Columns) -> Option<(&str, &str)> {
-    let body = line.get(columns.name..)?;
-    let body = &body[leading_spaces(body)..];
-    let start = line.len() - body.len();
-    let positional = line
-        .get(start..columns.state)
-        .zip(line.get(columns.state..))
-        .filter(|(name, _)| name.ends_with([' ', '\t']) || name.is_empty());
-    if let Some((name, rest)) = positional {
-        let name = trim_end(name);
-        if !name.is_empty() {
-            return Some((name, rest));
-        }
-    }
-    if line.len() <= columns.state {
-        // A short row: a class (`logs`, `spares`) or a container without columns.
-        let name = trim_end(body);
-        return (!name.is_empty()).then_some((name, ""));
-    }
-    split_name_by_state_word(body)
-}
-
-/// How many spaces `text` starts with.
-fn leading_spaces(text: &str) -> usize {
-    text.bytes().take_while(|&b| b == b' ').count()
-}
-
-/// Splits `name STATE ...` at the first known state word after the first word.
-fn split_name_by_state_word(body: &str) -> Option<(&str, &str)> {
-    let mut offset = body.find(char::is_whitespace)?;
-    while offset < body.len() {
-        let rest = &body[offset..];
-        let word_start = offset + (rest.len() - rest.trim_start().len());
-        let word = body[word_start..].split_whitespace().next()?;
-        if DevState::from_word(word) != DevState::Unrecognized {
-            return Some((body[..offset].trim_end(), &body[word_start..]));
-        }
-        offset = word_start + word.len();
-    }
-    None
-}
-
-/// An error counter, exact (`12`) or in zfs' short form (`2.72K`, 1024-based).
-#[must_use]
-pub fn parse_count(word: &str) -> Option<u64> {
-    if let Some(exact) = short_digits(word) {
-        return Some(exact);
-    }
-    if let Ok(exact) = word.parse::<u64>() {
-        return Some(exact);
-    }
-    let suffix = word.chars().next_back()?;
-    let number = &word[..word.len() - suffix.len_utf8()];
-    let exponent = match suffix {
-        'K' => 1,
-        'M' => 2,
-        'G' => 3,
-        'T' => 4,
-        'P' => 5,
-        'E' => 6,
-        _ => return None,
-    };
-    let plain_decimal = number.starts_with(|c: char| c.is_ascii_digit())
-        && number.chars().all(|c| c.is_ascii_digit() || c == '.');
-    if !plain_decimal {
-        return None;
-    }
-    let value: f64 = number.parse().ok()?;
-    let scaled = (value * 1024_f64.powi(exponent)).round();
-    // u64::MAX as f64 rounds up to 2^64, so `<` keeps the cast in range.
-    #[allow(
-        clippy::cast_possible_truncation,
-        clippy::cast_sign_loss,
-        clippy::cast_precision_loss
-    )]
-    let count = (scaled < u64::MAX as f64).then_some(scaled as u64);
-    count
-}
-
-/// The value of 1 to 19 ASCII digits (never beyond `u64`), the common case
-/// of [`parse_count`] without `str::parse`'s sign and overflow checks.
-fn short_digits(word: &str) -> Option<u64> {
-    let bytes = word.as_bytes();
-    if bytes.is_empty() || bytes.len() > 19 || !bytes.iter().all(u8::is_ascii_digit) {
-        return None;
-    }
-    Some(
-        bytes
-            .iter()
-            .fold(0, |value, &digit| value * 10 + u64::from(digit - b'0')),
-    )
-}
-
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
@@ -394,19 +242,6 @@ mod tests {
             assert_eq!(table.feed(line), Fed::Taken, "{line:?}");
         }
         table
-    }
-
-    #[test]
-    fn counts_exact_and_short() {
-        assert_eq!(parse_count("0"), Some(0));
-        assert_eq!(parse_count("18446744073709551615"), Some(u64::MAX));
-        assert_eq!(parse_count("2.72K"), Some(2785));
-        assert_eq!(parse_count("1M"), Some(1_048_576));
-        for bad in [
-            "", "K", "0é", "é", "-1", "1.5X", "NaNK", "-1K", "infK", "1e3K", "16E",
-        ] {
-            assert_eq!(parse_count(bad), None, "{bad}");
-        }
     }
 
     #[test]
