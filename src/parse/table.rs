@@ -16,7 +16,7 @@
 //! names with spaces whole. Each level of nesting indents by two spaces.
 
 use std::ops::Range;
-use std::sync::Arc;
+use std::rc::Rc;
 
 use super::row::{Counters, split_row};
 use super::text::is_blank;
@@ -204,7 +204,7 @@ impl<'a> Table<'a> {
 
     /// The rows as the model's devices, sharing one copy of the path text.
     pub fn into_devices(self) -> Vec<DevMetrics> {
-        let text: Arc<str> = Arc::from(self.paths);
+        let text: Rc<str> = Rc::from(self.paths);
         self.devices
             .into_iter()
             .map(|row| DevMetrics {
