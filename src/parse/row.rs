@@ -4,7 +4,7 @@
 use super::table::Columns;
 use super::text::{is_blank, next_word, trim_end};
 use crate::model::{DevErrors, DevState};
-use crate::swar::find_not_space;
+use crate::swar::{find_not_space, find_space_or_non_ascii};
 
 /// The error counters of a row.
 #[derive(Debug, PartialEq, Eq)]
@@ -88,10 +88,11 @@ fn split_plain_row(line: &str, columns: Columns) -> Option<Row<'_>> {
     })
 }
 
-/// The length of the printable ASCII word `bytes` start with, which ends
-/// at white space or the end; `None` when another byte is in it.
+/// The length of the word of printable ASCII (and DEL) `bytes` start
+/// with, which ends at white space or the end; `None` when another byte
+/// (a control byte, a byte not ASCII) is in it.
 fn state_word_len(bytes: &[u8]) -> Option<usize> {
-    let len = bytes.iter().take_while(|b| b.is_ascii_graphic()).count();
+    let len = find_space_or_non_ascii(bytes).unwrap_or(bytes.len());
     match bytes.get(len) {
         Some(&byte) if !is_space(byte) => None,
         _ => Some(len),
@@ -319,7 +320,7 @@ mod tests {
     /// A random row: indent, nesting, name, padding, state, then a tail of
     /// pieces, each part usually plain and sometimes awkward.
     fn random_row(seed: u64) -> (String, Columns) {
-        const PIECES: [&str; 24] = [
+        const PIECES: [&str; 25] = [
             " ",
             "  ",
             "\t",
@@ -344,6 +345,7 @@ mod tests {
             "(resilvering)",
             "-",
             "\u{1f980}",
+            "\u{7f}",
         ];
         let mut bits = seed;
         let mut pick = |choices: &[&'static str]| {

@@ -42,6 +42,10 @@ pub fn trim_end(text: &str) -> &str {
 
 /// Whether `text` is empty or all white space (`text.trim().is_empty()`).
 pub fn is_blank(text: &str) -> bool {
+    // Most lines end in a printable ASCII byte: not blank, without a scan.
+    if text.as_bytes().last().is_some_and(u8::is_ascii_graphic) {
+        return false;
+    }
     trim_start(text).is_empty()
 }
 
