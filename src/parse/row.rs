@@ -4,7 +4,7 @@
 use super::table::Columns;
 use super::text::{is_blank, next_word, trim_end};
 use crate::model::{DevErrors, DevState};
-use crate::swar::{find_not_space, find_space_or_non_ascii};
+use crate::swar::{find_not_space, find_space_or_non_ascii, trailing_spaces};
 
 /// The error counters of a row.
 #[derive(Debug, PartialEq, Eq)]
@@ -63,12 +63,11 @@ fn split_plain_row(line: &str, columns: Columns) -> Option<Row<'_>> {
     if name_start >= state_start || !matches!(bytes.get(state_start - 1)?, b' ' | b'\t') {
         return None;
     }
-    let name_end = state_start
-        - bytes[name_start..state_start]
-            .iter()
-            .rev()
-            .take_while(|&&b| b == b' ' || b == b'\t')
-            .count();
+    // The name's padding: runs of spaces eight bytes at a time, then tabs too.
+    let mut name_end = state_start - trailing_spaces(&bytes[name_start..state_start]);
+    while name_end > name_start && matches!(bytes[name_end - 1], b' ' | b'\t') {
+        name_end -= 1;
+    }
     if name_end == name_start || !bytes[name_end - 1].is_ascii_graphic() {
         return None;
     }
