@@ -95,6 +95,27 @@ pub fn contains_any3(bytes: &[u8], a: u8, b: u8, c: u8) -> bool {
     .is_some()
 }
 
+/// Calls `each` with every eight bytes of `bytes` as a little-endian word,
+/// in order; a last part shorter than eight is padded with zero bytes.
+pub fn for_each_word(bytes: &[u8], mut each: impl FnMut(u64)) {
+    let mut chunks = bytes.chunks_exact(8);
+    for chunk in &mut chunks {
+        each(word(chunk));
+    }
+    let rest = chunks.remainder();
+    if !rest.is_empty() {
+        let mut padded = [0u8; 8];
+        padded[..rest.len()].copy_from_slice(rest);
+        each(u64::from_le_bytes(padded));
+    }
+}
+
+/// Whether `word` holds a byte equal to one of `a`, `b`, `c`.
+pub fn word_holds_any3(word: u64, a: u8, b: u8, c: u8) -> bool {
+    // `zero_bytes` is non-zero exactly when there is a zero byte.
+    zero_bytes(word ^ splat(a)) | zero_bytes(word ^ splat(b)) | zero_bytes(word ^ splat(c)) != 0
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -133,6 +154,19 @@ mod tests {
             assert_eq!(
                 contains_any3(bytes, b'\\', b'"', b'\n'),
                 bytes.iter().any(|b| matches!(b, b'\\' | b'"' | b'\n'))
+            );
+            let mut words = Vec::new();
+            let mut flagged = false;
+            for_each_word(bytes, |w| {
+                words.extend(w.to_le_bytes());
+                flagged |= word_holds_any3(w, b'"', b'\n', 0x80);
+            });
+            assert_eq!(words.len(), bytes.len().div_ceil(8) * 8);
+            assert_eq!(&words[..bytes.len()], bytes);
+            assert!(words[bytes.len()..].iter().all(|&b| b == 0));
+            assert_eq!(
+                flagged,
+                bytes.iter().any(|b| matches!(b, b'"' | b'\n' | 0x80))
             );
         }
     }
