@@ -153,7 +153,9 @@ pub fn render(pools: &[PoolMetrics]) -> String {
     render_scan_figures(&mut out, pools, &pool_labels);
     render_data_errors(&mut out, pools, &pool_labels);
 
-    let devices = &dev_labels;
+    // Looked up once for the four families.
+    let each: Vec<Labels<'_>> = dev_labels.each().collect();
+    let devices = (&dev_labels, each.as_slice());
     dev_family(&mut out, help::DEV_STATE, pools, devices, |d| {
         Some(d.state.value().into())
     });
@@ -187,11 +189,15 @@ fn pool_label_sets(pools: &[PoolMetrics]) -> LabelSets {
 /// checking that the paths within each pool are distinct (see
 /// [`check_distinct`]): each path is hashed on the pass that escapes it.
 fn device_label_sets(pools: &[PoolMetrics]) -> LabelSets {
-    // Sized up front (escaping rarely adds): no regrowth and copying.
+    // Sized up front for paths of a typical length (by-id names below a
+    // vdev), not measured: reading each path costs more than the odd regrowth.
+    const PATH_LEN: usize = 48;
     let (devices, text) = pools.iter().fold((0, 0), |(count, text), pool| {
-        let paths: usize = pool.devices.iter().map(|dev| dev.path.len()).sum();
         let sets = pool.devices.len();
-        (count + sets, text + paths + sets * (pool.name.len() + 17))
+        (
+            count + sets,
+            text + sets * (pool.name.len() + 17 + PATH_LEN),
+        )
     });
     let mut sets = LabelSets::with_capacity(devices, text);
     let mut check = DistinctCheck::default();
@@ -204,22 +210,19 @@ fn device_label_sets(pools: &[PoolMetrics]) -> LabelSets {
     sets
 }
 
-/// A device family: one sample per device that has a value, in the order
-/// of `labels` (from [`device_label_sets`]).
+/// A device family: one sample per device that has a value, with the label
+/// sets `each` of `labels` (from [`device_label_sets`]), in order.
 fn dev_family(
     out: &mut String,
     (name, help): (&str, &str),
     pools: &[PoolMetrics],
-    labels: &LabelSets,
+    (labels, each): (&LabelSets, &[Labels<'_>]),
     value: impl Fn(&DevMetrics) -> Option<u64>,
 ) {
     let mut family = Family::start(out, name, help);
     family.reserve(labels);
-    let mut labels = labels.each();
-    for dev in pools.iter().flat_map(|pool| &pool.devices) {
-        let Some(labels) = labels.next() else {
-            return;
-        };
+    let devices = pools.iter().flat_map(|pool| &pool.devices);
+    for (dev, &labels) in devices.zip(each) {
         if let Some(value) = value(dev) {
             family.int_sample(labels, value);
         }
@@ -627,15 +630,17 @@ fn escape_each_char(out: &mut String, value: &str) {
 /// pass over its words finds both whether it needs escaping and its hash.
 fn escape_and_hash(out: &mut String, value: &str) -> u64 {
     let mut hash = WordHash::new(value.len());
-    let mut special = false;
-    crate::swar::for_each_word(value.as_bytes(), |word| {
+    let mut maybe_special = 0;
+    crate::swar::for_each_word(value.as_bytes(), |word, real| {
         hash = hash.mix(word);
-        special |= crate::swar::word_holds_any3(word, b'\\', b'"', b'\n');
+        // Line feed and `"` are below `#`: bytes below `#` or equal to `\`
+        // are a superset of those to escape, quicker to find than exactly them.
+        maybe_special |= crate::swar::flag_below_or_equal(word, b'#', b'\\') & real;
     });
-    if special {
-        escape_each_char(out, value);
-    } else {
+    if maybe_special == 0 {
         out.push_str(value);
+    } else {
+        escape_label_value(out, value);
     }
     hash.finish()
 }

@@ -95,25 +95,31 @@ pub fn contains_any3(bytes: &[u8], a: u8, b: u8, c: u8) -> bool {
     .is_some()
 }
 
-/// Calls `each` with every eight bytes of `bytes` as a little-endian word,
-/// in order; a last part shorter than eight is padded with zero bytes.
-pub fn for_each_word(bytes: &[u8], mut each: impl FnMut(u64)) {
+/// Calls `each(word, real)` with every eight bytes of `bytes` as a
+/// little-endian word, in order; a last part shorter than eight is padded
+/// with zero bytes. `real` has all bits set in the bytes of `word` that come
+/// from `bytes`, none in the padding.
+pub fn for_each_word(bytes: &[u8], mut each: impl FnMut(u64, u64)) {
     let mut chunks = bytes.chunks_exact(8);
     for chunk in &mut chunks {
-        each(word(chunk));
+        each(word(chunk), u64::MAX);
     }
     let rest = chunks.remainder();
     if !rest.is_empty() {
         let mut padded = [0u8; 8];
         padded[..rest.len()].copy_from_slice(rest);
-        each(u64::from_le_bytes(padded));
+        let real = u64::MAX >> (8 * (8 - rest.len()));
+        each(u64::from_le_bytes(padded), real);
     }
 }
 
-/// Whether `word` holds a byte equal to one of `a`, `b`, `c`.
-pub fn word_holds_any3(word: u64, a: u8, b: u8, c: u8) -> bool {
-    // `zero_bytes` is non-zero exactly when there is a zero byte.
-    zero_bytes(word ^ splat(a)) | zero_bytes(word ^ splat(b)) | zero_bytes(word ^ splat(c)) != 0
+/// A word with the high bit set in every byte of `word` below `below` (at
+/// most `0x80`) or equal to `equal`, exact at the lowest such byte; bytes
+/// above that may be flagged too (a borrow carries upwards), bytes below it
+/// never are. Non-zero exactly when there is such a byte.
+pub fn flag_below_or_equal(word: u64, below: u8, equal: u8) -> u64 {
+    let low = word.wrapping_sub(splat(below)) & !word;
+    (low & HIGHS) | zero_bytes(word ^ splat(equal))
 }
 
 #[cfg(test)]
@@ -156,17 +162,21 @@ mod tests {
                 bytes.iter().any(|b| matches!(b, b'\\' | b'"' | b'\n'))
             );
             let mut words = Vec::new();
-            let mut flagged = false;
-            for_each_word(bytes, |w| {
+            let mut reals = Vec::new();
+            let mut below_or_equal = 0;
+            for_each_word(bytes, |w, real| {
                 words.extend(w.to_le_bytes());
-                flagged |= word_holds_any3(w, b'"', b'\n', 0x80);
+                reals.extend(real.to_le_bytes());
+                below_or_equal |= flag_below_or_equal(w, b'!', b'a') & real;
             });
             assert_eq!(words.len(), bytes.len().div_ceil(8) * 8);
             assert_eq!(&words[..bytes.len()], bytes);
             assert!(words[bytes.len()..].iter().all(|&b| b == 0));
+            assert!(reals[..bytes.len()].iter().all(|&b| b == 0xff));
+            assert!(reals[bytes.len()..].iter().all(|&b| b == 0));
             assert_eq!(
-                flagged,
-                bytes.iter().any(|b| matches!(b, b'"' | b'\n' | 0x80))
+                below_or_equal != 0,
+                bytes.iter().any(|&b| b < b'!' || b == b'a')
             );
         }
     }

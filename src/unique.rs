@@ -145,7 +145,7 @@ impl WordHash {
 /// The [`WordHash`] of `bytes`.
 fn hash(bytes: &[u8]) -> u64 {
     let mut h = WordHash::new(bytes.len());
-    crate::swar::for_each_word(bytes, |word| h = h.mix(word));
+    crate::swar::for_each_word(bytes, |word, _| h = h.mix(word));
     h.finish()
 }
 
