@@ -153,19 +153,20 @@ pub fn render(pools: &[PoolMetrics]) -> String {
     render_scan_figures(&mut out, pools, &pool_labels);
     render_data_errors(&mut out, pools, &pool_labels);
 
-    // Looked up once for the four families.
-    let each: Vec<Labels<'_>> = dev_labels.each().collect();
-    let devices = (&dev_labels, each.as_slice());
-    dev_family(&mut out, help::DEV_STATE, pools, devices, |d| {
+    // Each device with its label set, paired once for the four families.
+    let all_devices = pools.iter().flat_map(|pool| &pool.devices);
+    let rows: Vec<(Labels<'_>, &DevMetrics)> = dev_labels.each().zip(all_devices).collect();
+    let devices = (&dev_labels, rows.as_slice());
+    dev_family(&mut out, help::DEV_STATE, devices, |d| {
         Some(d.state.value().into())
     });
-    dev_family(&mut out, help::DEV_ERRORS_READ, pools, devices, |d| {
+    dev_family(&mut out, help::DEV_ERRORS_READ, devices, |d| {
         d.errors.map(|e: DevErrors| e.read)
     });
-    dev_family(&mut out, help::DEV_ERRORS_WRITE, pools, devices, |d| {
+    dev_family(&mut out, help::DEV_ERRORS_WRITE, devices, |d| {
         d.errors.map(|e| e.write)
     });
-    dev_family(&mut out, help::DEV_ERRORS_CHECKSUM, pools, devices, |d| {
+    dev_family(&mut out, help::DEV_ERRORS_CHECKSUM, devices, |d| {
         d.errors.map(|e| e.checksum)
     });
     out
@@ -210,19 +211,18 @@ fn device_label_sets(pools: &[PoolMetrics]) -> LabelSets {
     sets
 }
 
-/// A device family: one sample per device that has a value, with the label
-/// sets `each` of `labels` (from [`device_label_sets`]), in order.
+/// A device family: one sample per device that has a value, in the order
+/// of `rows` (each device with its label set from [`device_label_sets`],
+/// the `labels`).
 fn dev_family(
     out: &mut String,
     (name, help): (&str, &str),
-    pools: &[PoolMetrics],
-    (labels, each): (&LabelSets, &[Labels<'_>]),
+    (labels, rows): (&LabelSets, &[(Labels<'_>, &DevMetrics)]),
     value: impl Fn(&DevMetrics) -> Option<u64>,
 ) {
     let mut family = Family::start(out, name, help);
     family.reserve(labels);
-    let devices = pools.iter().flat_map(|pool| &pool.devices);
-    for (dev, &labels) in devices.zip(each) {
+    for &(labels, dev) in rows {
         if let Some(value) = value(dev) {
             family.int_sample(labels, value);
         }
@@ -339,7 +339,7 @@ impl LabelSets {
     /// Adds a label set; `labels` are name and unescaped value pairs.
     pub fn push(&mut self, labels: &[(&str, &str)]) {
         if !labels.is_empty() {
-            self.push_labels('{', labels);
+            write_labels(&mut self.text, '{', labels);
             self.text.push('}');
         }
         self.text.push(' ');
@@ -359,36 +359,19 @@ impl LabelSets {
         check: &mut DistinctCheck,
     ) -> bool {
         check.start(values.len());
+        let mut prefix = String::new();
+        write_labels(&mut prefix, '{', shared);
+        prefix.push(if shared.is_empty() { '{' } else { ',' });
+        prefix.push_str(label);
+        prefix.push_str("=\"");
         let mut distinct = true;
-        let first_start = self.text.len();
-        let mut shared_end = None;
         for value in values {
-            match shared_end {
-                None => {
-                    self.push_labels('{', shared);
-                    self.text.push(if shared.is_empty() { '{' } else { ',' });
-                    self.text.push_str(label);
-                    self.text.push_str("=\"");
-                    shared_end = Some(self.text.len());
-                }
-                Some(end) => self.text.extend_from_within(first_start..end),
-            }
+            self.text.push_str(&prefix);
             distinct &= check.insert(escape_and_hash(&mut self.text, value));
             self.text.push_str("\"} ");
             self.ends.push(self.text.len());
         }
         distinct
-    }
-
-    /// Appends `first` then `name="value"` pairs separated by commas.
-    fn push_labels(&mut self, first: char, labels: &[(&str, &str)]) {
-        for (i, (label, value)) in labels.iter().enumerate() {
-            self.text.push(if i == 0 { first } else { ',' });
-            self.text.push_str(label);
-            self.text.push_str("=\"");
-            escape_label_value(&mut self.text, value);
-            self.text.push('"');
-        }
     }
 
     /// The label set added `index`-th; empty if there is none.
@@ -431,6 +414,17 @@ impl LabelSets {
     #[must_use]
     pub fn is_empty(&self) -> bool {
         self.ends.is_empty()
+    }
+}
+
+/// Appends `first` then `name="value"` pairs separated by commas.
+fn write_labels(text: &mut String, first: char, labels: &[(&str, &str)]) {
+    for (i, (label, value)) in labels.iter().enumerate() {
+        text.push(if i == 0 { first } else { ',' });
+        text.push_str(label);
+        text.push_str("=\"");
+        escape_label_value(text, value);
+        text.push('"');
     }
 }
 
@@ -574,14 +568,18 @@ fn push_u64(out: &mut String, mut value: u64) {
         push_digit(out, value);
         return;
     }
-    let mut digits = ['0'; 20];
+    let mut digits = [b'0'; 20];
     let mut start = digits.len();
     while value > 0 {
         start -= 1;
-        digits[start] = digit_char(value % 10);
+        // Below 10: the cast cannot truncate.
+        #[allow(clippy::cast_possible_truncation)]
+        let digit = (value % 10) as u8;
+        digits[start] = b'0' + digit;
         value /= 10;
     }
-    out.extend(&digits[start..]);
+    // ASCII digits are always UTF-8.
+    out.push_str(std::str::from_utf8(&digits[start..]).unwrap_or("?"));
 }
 
 /// Appends the one digit of `value` (below 10).
@@ -589,12 +587,17 @@ fn push_digit(out: &mut String, value: u64) {
     out.push(digit_char(value));
 }
 
-/// Appends the one or two digits of `value` (below 100).
+/// Appends the one or two digits of `value` (below 100); inlined into the
+/// hot path of [`Family::int_sample`].
+#[allow(clippy::inline_always)]
+#[inline(always)]
 fn push_below_100(out: &mut String, value: u64) {
-    if value >= 10 {
+    if value < 10 {
+        out.push(digit_char(value));
+    } else {
         out.push(digit_char(value / 10));
+        out.push(digit_char(value % 10));
     }
-    out.push(digit_char(value % 10));
 }
 
 /// The decimal digit of `value` (below 10; a larger value gives a wrong character).

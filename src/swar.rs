@@ -105,12 +105,17 @@ pub fn for_each_word(bytes: &[u8], mut each: impl FnMut(u64, u64)) {
         each(word(chunk), u64::MAX);
     }
     let rest = chunks.remainder();
-    if !rest.is_empty() {
-        let mut padded = [0u8; 8];
-        padded[..rest.len()].copy_from_slice(rest);
-        let real = u64::MAX >> (8 * (8 - rest.len()));
-        each(u64::from_le_bytes(padded), real);
+    if rest.is_empty() {
+        return;
     }
+    // The padding's bits: 8 to 56 of them.
+    let padding = 8 * (8 - rest.len());
+    let last = match bytes.len().checked_sub(8) {
+        // The last eight bytes, shifted to drop the ones already read.
+        Some(start) => word(&bytes[start..]) >> padding,
+        None => rest.iter().rev().fold(0, |w, &b| w << 8 | u64::from(b)),
+    };
+    each(last, u64::MAX >> padding);
 }
 
 /// A word with the high bit set in every byte of `word` below `below` (at
