@@ -388,9 +388,11 @@ impl LabelSets {
     /// Every label set, in the order they were added (one pass, no lookups).
     pub fn each(&self) -> impl Iterator<Item = Labels<'_>> {
         let mut start = 0;
+        let mut rest = self.text.as_str();
         self.ends.iter().map(move |&end| {
-            let labels = self.text.get(start..end).unwrap_or(" ");
-            start = end;
+            // Cut from the front of the rest: one boundary check, no bounds.
+            let (labels, after) = rest.split_at_checked(end - start).unwrap_or((" ", ""));
+            (start, rest) = (end, after);
             Labels(labels)
         })
     }
@@ -552,8 +554,15 @@ fn write_value(out: &mut String, value: Value) {
             let _ = write!(out, "{float}");
         }
         Value::Float(float) if float.fract() == 0.0 && float.abs() < 1e15 => {
-            // Writing to a String cannot fail.
-            let _ = write!(out, "{float:.0}");
+            if float.is_sign_positive() {
+                // Whole, not negative, below 2^53: the cast is exact, and
+                // its digits are what `{:.0}` writes.
+                #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+                push_u64(out, float as u64);
+            } else {
+                // Writing to a String cannot fail.
+                let _ = write!(out, "{float:.0}");
+            }
         }
         Value::Float(float) => {
             let _ = write!(out, "{float:.6}");
@@ -783,6 +792,16 @@ mod tests {
     fn values_are_whole_or_six_decimals() {
         let mut out = String::new();
         write_value(&mut out, Value::Float(876_000.0));
+        for whole in [0.0, -0.0, -3.0, 999_999_999_999_999.0, 1e15, 12.0] {
+            let mut one = String::new();
+            write_value(&mut one, Value::Float(whole));
+            let expected = if whole < 1e15 {
+                format!("{whole:.0}")
+            } else {
+                format!("{whole:.6}")
+            };
+            assert_eq!(one, expected, "{whole}");
+        }
         out.push(' ');
         write_value(&mut out, Value::Float(1.5));
         out.push(' ');
