@@ -9,7 +9,7 @@ use std::fmt::Write as _;
 use jiff::Timestamp;
 
 use crate::model::{DevErrors, DevMetrics, PoolMetrics};
-use crate::unique::DistinctCheck;
+use crate::unique::{DistinctCheck, WordHash};
 
 /// The `Content-Type` of [`render`]'s output.
 pub const CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";
@@ -122,23 +122,10 @@ pub fn render(pools: &[PoolMetrics]) -> String {
         return NO_POOLS.to_owned();
     }
     // Each label set is escaped once and used by every family.
-    // Sized up front (escaping rarely adds): no regrowth and copying.
-    let names: usize = pools.iter().map(|pool| pool.name.len()).sum();
-    let mut pool_labels = LabelSets::with_capacity(pools.len(), names + pools.len() * 10);
-    let (devices, dev_text) = pools.iter().fold((0, 0), |(count, text), pool| {
-        let paths: usize = pool.devices.iter().map(|dev| dev.path.len()).sum();
-        let sets = pool.devices.len();
-        (count + sets, text + paths + sets * (pool.name.len() + 17))
-    });
-    let mut dev_labels = LabelSets::with_capacity(devices, dev_text);
-    for pool in pools {
-        pool_labels.push(&[("pool", &pool.name)]);
-        let paths = pool.devices.iter().map(|dev| dev.path.as_str());
-        dev_labels.push_each(&[("pool", &pool.name)], "dev", paths);
-    }
-    check_unique(pools);
+    let pool_labels = pool_label_sets(pools);
+    let dev_labels = device_label_sets(pools);
     let mut out = String::with_capacity(
-        4096 + pool_labels.text.len() * 10 + dev_labels.text.len() * 4 + devices * 120,
+        4096 + pool_labels.text.len() * 10 + dev_labels.text.len() * 4 + dev_labels.len() * 120,
     );
 
     let pool_family =
@@ -166,28 +153,80 @@ pub fn render(pools: &[PoolMetrics]) -> String {
     render_scan_figures(&mut out, pools, &pool_labels);
     render_data_errors(&mut out, pools, &pool_labels);
 
-    let dev_family = |out: &mut String,
-                      (name, help): (&str, &str),
-                      value: &dyn Fn(&DevMetrics) -> Option<u64>| {
-        let mut family = Family::start(out, name, help);
-        let all_devices = pools.iter().flat_map(|pool| &pool.devices);
-        for (index, dev) in all_devices.enumerate() {
-            if let Some(value) = value(dev) {
-                family.sample(dev_labels.get(index), Value::Int(value));
-            }
-        }
-    };
-    dev_family(&mut out, help::DEV_STATE, &|d| Some(d.state.value().into()));
-    dev_family(&mut out, help::DEV_ERRORS_READ, &|d| {
+    // Each device with its label set, paired once for the four families.
+    let all_devices = pools.iter().flat_map(|pool| &pool.devices);
+    let rows: Vec<(Labels<'_>, &DevMetrics)> = dev_labels.each().zip(all_devices).collect();
+    let devices = (&dev_labels, rows.as_slice());
+    dev_family(&mut out, help::DEV_STATE, devices, |d| {
+        Some(d.state.value().into())
+    });
+    dev_family(&mut out, help::DEV_ERRORS_READ, devices, |d| {
         d.errors.map(|e: DevErrors| e.read)
     });
-    dev_family(&mut out, help::DEV_ERRORS_WRITE, &|d| {
+    dev_family(&mut out, help::DEV_ERRORS_WRITE, devices, |d| {
         d.errors.map(|e| e.write)
     });
-    dev_family(&mut out, help::DEV_ERRORS_CHECKSUM, &|d| {
+    dev_family(&mut out, help::DEV_ERRORS_CHECKSUM, devices, |d| {
         d.errors.map(|e| e.checksum)
     });
     out
+}
+
+/// The `pool` label set of each pool, checking that the names are distinct
+/// (see [`check_distinct`]).
+fn pool_label_sets(pools: &[PoolMetrics]) -> LabelSets {
+    let names = pools.iter().map(|pool| pool.name.as_str());
+    check_distinct(&mut DistinctCheck::default(), "pool", names.clone());
+    // Sized up front (escaping rarely adds): no regrowth and copying.
+    let text: usize = names.map(|name| name.len() + 10).sum();
+    let mut sets = LabelSets::with_capacity(pools.len(), text);
+    for pool in pools {
+        sets.push(&[("pool", &pool.name)]);
+    }
+    sets
+}
+
+/// The `pool` + `dev` label set of each device, pool by pool in table order,
+/// checking that the paths within each pool are distinct (see
+/// [`check_distinct`]): each path is hashed on the pass that escapes it.
+fn device_label_sets(pools: &[PoolMetrics]) -> LabelSets {
+    // Sized up front for paths of a typical length (by-id names below a
+    // vdev), not measured: reading each path costs more than the odd regrowth.
+    const PATH_LEN: usize = 48;
+    let (devices, text) = pools.iter().fold((0, 0), |(count, text), pool| {
+        let sets = pool.devices.len();
+        (
+            count + sets,
+            text + sets * (pool.name.len() + 17 + PATH_LEN),
+        )
+    });
+    let mut sets = LabelSets::with_capacity(devices, text);
+    let mut check = DistinctCheck::default();
+    for pool in pools {
+        let paths = pool.devices.iter().map(|dev| dev.path.as_str());
+        if !sets.push_each(&[("pool", &pool.name)], "dev", paths.clone(), &mut check) {
+            report_repeats("dev", paths);
+        }
+    }
+    sets
+}
+
+/// A device family: one sample per device that has a value, in the order
+/// of `rows` (each device with its label set from [`device_label_sets`],
+/// the `labels`).
+fn dev_family(
+    out: &mut String,
+    (name, help): (&str, &str),
+    (labels, rows): (&LabelSets, &[(Labels<'_>, &DevMetrics)]),
+    value: impl Fn(&DevMetrics) -> Option<u64>,
+) {
+    let mut family = Family::start(out, name, help);
+    family.reserve(labels);
+    for &(labels, dev) in rows {
+        if let Some(value) = value(dev) {
+            family.int_sample(labels, value);
+        }
+    }
 }
 
 /// The families of the scan's figures: a family is written only when some
@@ -273,14 +312,17 @@ fn timestamp(time: Option<Timestamp>) -> Option<Value> {
         .map(Value::Int)
 }
 
-/// Label sets such as `{pool="tank",dev="mirror-0"}`, escaped, stored end to end.
+/// Label sets such as `{pool="tank",dev="mirror-0"}`, escaped, stored end
+/// to end, each followed by the space that separates it from a value.
 #[derive(Debug, Default)]
 pub struct LabelSets {
     text: String,
+    /// Where each set (and its space) ends in `text`.
     ends: Vec<usize>,
 }
 
-/// One escaped label set from [`LabelSets`]: the only thing [`Family::sample`] takes.
+/// One escaped label set from [`LabelSets`] and its space: the only thing
+/// [`Family::sample`] takes.
 #[derive(Debug, Clone, Copy)]
 pub struct Labels<'a>(&'a str);
 
@@ -297,48 +339,39 @@ impl LabelSets {
     /// Adds a label set; `labels` are name and unescaped value pairs.
     pub fn push(&mut self, labels: &[(&str, &str)]) {
         if !labels.is_empty() {
-            self.push_labels('{', labels);
+            write_labels(&mut self.text, '{', labels);
             self.text.push('}');
         }
+        self.text.push(' ');
         self.ends.push(self.text.len());
     }
 
     /// Adds one label set per item of `values`: the labels `shared`, then
     /// `label` with that value. `shared` is escaped once, not once per set.
+    ///
+    /// Returns whether the values are surely pairwise distinct, from their
+    /// hashes (see [`DistinctCheck`]), computed on the pass that escapes them.
     pub fn push_each<'v>(
         &mut self,
         shared: &[(&str, &str)],
         label: &str,
-        values: impl Iterator<Item = &'v str>,
-    ) {
-        let first_start = self.text.len();
-        let mut shared_end = None;
+        values: impl ExactSizeIterator<Item = &'v str>,
+        check: &mut DistinctCheck,
+    ) -> bool {
+        check.start(values.len());
+        let mut prefix = String::new();
+        write_labels(&mut prefix, '{', shared);
+        prefix.push(if shared.is_empty() { '{' } else { ',' });
+        prefix.push_str(label);
+        prefix.push_str("=\"");
+        let mut distinct = true;
         for value in values {
-            match shared_end {
-                None => {
-                    self.push_labels('{', shared);
-                    self.text.push(if shared.is_empty() { '{' } else { ',' });
-                    self.text.push_str(label);
-                    self.text.push_str("=\"");
-                    shared_end = Some(self.text.len());
-                }
-                Some(end) => self.text.extend_from_within(first_start..end),
-            }
-            escape_label_value(&mut self.text, value);
-            self.text.push_str("\"}");
+            self.text.push_str(&prefix);
+            distinct &= check.insert(escape_and_hash(&mut self.text, value));
+            self.text.push_str("\"} ");
             self.ends.push(self.text.len());
         }
-    }
-
-    /// Appends `first` then `name="value"` pairs separated by commas.
-    fn push_labels(&mut self, first: char, labels: &[(&str, &str)]) {
-        for (i, (label, value)) in labels.iter().enumerate() {
-            self.text.push(if i == 0 { first } else { ',' });
-            self.text.push_str(label);
-            self.text.push_str("=\"");
-            escape_label_value(&mut self.text, value);
-            self.text.push('"');
-        }
+        distinct
     }
 
     /// The label set added `index`-th; empty if there is none.
@@ -349,13 +382,28 @@ impl LabelSets {
             _ => self.ends.get(index - 1).copied().unwrap_or(0),
         };
         let end = self.ends.get(index).copied().unwrap_or(start);
-        Labels(self.text.get(start..end).unwrap_or(""))
+        Labels(self.text.get(start..end).unwrap_or(" "))
     }
 
-    /// Every label set, in the order they were added.
+    /// Every label set, in the order they were added (one pass, no lookups).
+    pub fn each(&self) -> impl Iterator<Item = Labels<'_>> {
+        let mut start = 0;
+        let mut rest = self.text.as_str();
+        self.ends.iter().map(move |&end| {
+            // Cut from the front of the rest: one boundary check, no bounds.
+            let (labels, after) = rest.split_at_checked(end - start).unwrap_or((" ", ""));
+            (start, rest) = (end, after);
+            Labels(labels)
+        })
+    }
+
+    /// Every label set's text, in the order they were added.
     #[must_use]
     pub fn iter(&self) -> impl ExactSizeIterator<Item = &str> {
-        (0..self.len()).map(|index| self.get(index).0)
+        (0..self.len()).map(|index| {
+            let text = self.get(index).0;
+            text.strip_suffix(' ').unwrap_or(text)
+        })
     }
 
     /// How many label sets there are.
@@ -371,36 +419,40 @@ impl LabelSets {
     }
 }
 
-/// Checks that no two series of a family have the same labels: each family
-/// writes each pool's, and each device's, label set at most once, and
-/// escaping is one to one, so distinct pool names make the `pool` label sets
-/// distinct, and with them distinct paths within each pool make the `dev`
-/// label sets distinct (the same holds for `pool` + `msgid`). The parser
-/// renames repeats, so a failure here is a bug: a debug assertion (tests),
-/// an error in the log otherwise.
-fn check_unique(pools: &[PoolMetrics]) {
-    let mut check = DistinctCheck::default();
-    check_distinct(
-        &mut check,
-        "pool",
-        pools.iter().map(|pool| pool.name.as_str()),
-    );
-    for pool in pools {
-        let paths = pool.devices.iter().map(|dev| dev.path.as_str());
-        check_distinct(&mut check, "dev", paths);
+/// Appends `first` then `name="value"` pairs separated by commas.
+fn write_labels(text: &mut String, first: char, labels: &[(&str, &str)]) {
+    for (i, (label, value)) in labels.iter().enumerate() {
+        text.push(if i == 0 { first } else { ',' });
+        text.push_str(label);
+        text.push_str("=\"");
+        escape_label_value(text, value);
+        text.push('"');
     }
 }
 
 /// Checks that `strings` (the varying label of a list of series) are
 /// pairwise distinct: cheaply, and exactly only when that is unsure.
+///
+/// This keeps every series of a family unique: each family writes each
+/// pool's, and each device's, label set at most once, and escaping is one
+/// to one, so distinct pool names make the `pool` label sets distinct, and
+/// with them distinct paths within each pool make the `dev` label sets
+/// distinct (the same holds for `pool` + `msgid`). The parser renames
+/// repeats, so a failure here is a bug: a debug assertion (tests), an error
+/// in the log otherwise.
 fn check_distinct<'a>(
     check: &mut DistinctCheck,
     kind: &str,
     strings: impl ExactSizeIterator<Item = &'a str> + Clone,
 ) {
-    if check.surely_distinct(strings.clone()) {
-        return;
+    if !check.surely_distinct(strings.clone()) {
+        report_repeats(kind, strings);
     }
+}
+
+/// The exact check of [`check_distinct`], once hashes found two strings
+/// that may be equal: reports each repeat.
+fn report_repeats<'a>(kind: &str, strings: impl Iterator<Item = &'a str>) {
     let mut seen = std::collections::HashSet::new();
     for string in strings {
         if !seen.insert(string) {
@@ -432,27 +484,62 @@ pub struct Family<'a> {
 
 impl<'a> Family<'a> {
     /// Writes the `# HELP` and `# TYPE ... gauge` lines of a family.
+    ///
+    /// Inlined, so that where `name` is a constant the compiler sees it in
+    /// every sample line (and copies it without a call).
+    #[inline]
     pub fn start(out: &'a mut String, name: &'a str, help: &str) -> Self {
-        out.push_str("# HELP ");
-        out.push_str(name);
-        out.push(' ');
-        escape_help(out, help);
-        out.push_str("\n# TYPE ");
-        out.push_str(name);
-        out.push_str(" gauge\n");
+        write_family_header(out, name, help);
         Self { out, name }
+    }
+
+    /// Makes room for one sample per set of `labels` with a one-digit
+    /// value, so that writing them does not grow the text piece by piece.
+    pub fn reserve(&mut self, labels: &LabelSets) {
+        self.out
+            .reserve(labels.text.len() + labels.len() * (self.name.len() + 2));
     }
 
     /// Writes one sample.
     pub fn sample(&mut self, labels: Labels<'_>, value: Value) {
-        // One capacity check for the line: a value is at most 24 bytes.
-        self.out.reserve(self.name.len() + labels.0.len() + 26);
+        match value {
+            Value::Int(int) => self.int_sample(labels, int),
+            value => {
+                self.out.push_str(self.name);
+                // The labels end with the space before the value.
+                self.out.push_str(labels.0);
+                write_value(self.out, value);
+                self.out.push('\n');
+            }
+        }
+    }
+
+    /// Writes one sample with a whole value: the hot path of the device
+    /// families, so always inlined (a call per sample costs a third more).
+    #[allow(clippy::inline_always)]
+    #[inline(always)]
+    fn int_sample(&mut self, labels: Labels<'_>, value: u64) {
         self.out.push_str(self.name);
         self.out.push_str(labels.0);
-        self.out.push(' ');
-        write_value(self.out, value);
+        if value < 100 {
+            // Most values (state codes, zero counters) are below 100.
+            push_below_100(self.out, value);
+        } else {
+            push_u64(self.out, value);
+        }
         self.out.push('\n');
     }
+}
+
+/// The `# HELP` and `# TYPE ... gauge` lines of family `name`.
+fn write_family_header(out: &mut String, name: &str, help: &str) {
+    out.push_str("# HELP ");
+    out.push_str(name);
+    out.push(' ');
+    escape_help(out, help);
+    out.push_str("\n# TYPE ");
+    out.push_str(name);
+    out.push_str(" gauge\n");
 }
 
 fn write_value(out: &mut String, value: Value) {
@@ -467,8 +554,15 @@ fn write_value(out: &mut String, value: Value) {
             let _ = write!(out, "{float}");
         }
         Value::Float(float) if float.fract() == 0.0 && float.abs() < 1e15 => {
-            // Writing to a String cannot fail.
-            let _ = write!(out, "{float:.0}");
+            if float.is_sign_positive() {
+                // Whole, not negative, below 2^53: the cast is exact, and
+                // its digits are what `{:.0}` writes.
+                #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+                push_u64(out, float as u64);
+            } else {
+                // Writing to a String cannot fail.
+                let _ = write!(out, "{float:.0}");
+            }
         }
         Value::Float(float) => {
             let _ = write!(out, "{float:.6}");
@@ -478,22 +572,48 @@ fn write_value(out: &mut String, value: Value) {
 
 /// Appends the decimal digits of `value` (faster than `write!` on the hot path).
 fn push_u64(out: &mut String, mut value: u64) {
-    // The digit is below 10, so the casts cannot truncate.
-    #[allow(clippy::cast_possible_truncation)]
-    let digit = |value: u64| char::from(b'0' + (value % 10) as u8);
     if value < 10 {
         // Most values (state codes, zero counters) are one digit.
-        out.push(digit(value));
+        push_digit(out, value);
         return;
     }
-    let mut digits = ['0'; 20];
+    let mut digits = [b'0'; 20];
     let mut start = digits.len();
     while value > 0 {
         start -= 1;
-        digits[start] = digit(value);
+        // Below 10: the cast cannot truncate.
+        #[allow(clippy::cast_possible_truncation)]
+        let digit = (value % 10) as u8;
+        digits[start] = b'0' + digit;
         value /= 10;
     }
-    out.extend(&digits[start..]);
+    // ASCII digits are always UTF-8.
+    out.push_str(std::str::from_utf8(&digits[start..]).unwrap_or("?"));
+}
+
+/// Appends the one digit of `value` (below 10).
+fn push_digit(out: &mut String, value: u64) {
+    out.push(digit_char(value));
+}
+
+/// Appends the one or two digits of `value` (below 100); inlined into the
+/// hot path of [`Family::int_sample`].
+#[allow(clippy::inline_always)]
+#[inline(always)]
+fn push_below_100(out: &mut String, value: u64) {
+    if value < 10 {
+        out.push(digit_char(value));
+    } else {
+        out.push(digit_char(value / 10));
+        out.push(digit_char(value % 10));
+    }
+}
+
+/// The decimal digit of `value` (below 10; a larger value gives a wrong character).
+fn digit_char(value: u64) -> char {
+    // The value is below 10, so the cast cannot truncate.
+    #[allow(clippy::cast_possible_truncation)]
+    char::from(b'0' + value as u8)
 }
 
 /// Appends a label value escaped as the text format requires:
@@ -503,6 +623,11 @@ pub fn escape_label_value(out: &mut String, value: &str) {
         out.push_str(value);
         return;
     }
+    escape_each_char(out, value);
+}
+
+/// [`escape_label_value`] character by character.
+fn escape_each_char(out: &mut String, value: &str) {
     for c in value.chars() {
         match c {
             '\\' => out.push_str("\\\\"),
@@ -511,6 +636,25 @@ pub fn escape_label_value(out: &mut String, value: &str) {
             c => out.push(c),
         }
     }
+}
+
+/// [`escape_label_value`], also giving the [`WordHash`] of `value`: one
+/// pass over its words finds both whether it needs escaping and its hash.
+fn escape_and_hash(out: &mut String, value: &str) -> u64 {
+    let mut hash = WordHash::new(value.len());
+    let mut maybe_special = 0;
+    crate::swar::for_each_word(value.as_bytes(), |word, real| {
+        hash = hash.mix(word);
+        // Line feed and `"` are below `#`: bytes below `#` or equal to `\`
+        // are a superset of those to escape, quicker to find than exactly them.
+        maybe_special |= crate::swar::flag_below_or_equal(word, b'#', b'\\') & real;
+    });
+    if maybe_special == 0 {
+        out.push_str(value);
+    } else {
+        escape_label_value(out, value);
+    }
+    hash.finish()
 }
 
 /// Whether `bytes` hold a `\\`, `"` or line feed: eight bytes at a time.
@@ -601,6 +745,9 @@ mod tests {
                 s.push(alphabet[(bits % alphabet.len() as u64) as usize]);
             }
             let out = escaped(&s);
+            let mut hashed = String::new();
+            escape_and_hash(&mut hashed, &s);
+            assert_eq!(hashed, out);
             assert!(!out.contains('\n'), "{out:?}");
             assert_eq!(unescape(&out).as_deref(), Some(s.as_str()), "{s:?}");
         }
@@ -645,6 +792,16 @@ mod tests {
     fn values_are_whole_or_six_decimals() {
         let mut out = String::new();
         write_value(&mut out, Value::Float(876_000.0));
+        for whole in [0.0, -0.0, -3.0, 999_999_999_999_999.0, 1e15, 12.0] {
+            let mut one = String::new();
+            write_value(&mut one, Value::Float(whole));
+            let expected = if whole < 1e15 {
+                format!("{whole:.0}")
+            } else {
+                format!("{whole:.6}")
+            };
+            assert_eq!(one, expected, "{whole}");
+        }
         out.push(' ');
         write_value(&mut out, Value::Float(1.5));
         out.push(' ');
@@ -664,9 +821,11 @@ mod tests {
     #[test]
     fn shared_labels_are_escaped_once_and_written_alike() {
         let mut each = LabelSets::default();
-        each.push_each(&[("pool", "t\"a")], "dev", ["a", "b\\", ""].into_iter());
-        each.push_each(&[("pool", "u")], "dev", std::iter::empty());
-        each.push_each(&[], "dev", ["x"].into_iter());
+        let check = &mut DistinctCheck::default();
+        let paths = ["a", "b\\", ""].into_iter();
+        assert!(each.push_each(&[("pool", "t\"a")], "dev", paths, check));
+        assert!(each.push_each(&[("pool", "u")], "dev", std::iter::empty(), check));
+        assert!(each.push_each(&[], "dev", ["x"].into_iter(), check));
         let mut one_by_one = LabelSets::default();
         for dev in ["a", "b\\", ""] {
             one_by_one.push(&[("pool", "t\"a"), ("dev", dev)]);
@@ -676,8 +835,19 @@ mod tests {
             each.iter().collect::<Vec<_>>(),
             one_by_one.iter().collect::<Vec<_>>()
         );
-        assert_eq!(each.get(0).0, r#"{pool="t\"a",dev="a"}"#);
-        assert_eq!(each.get(1).0, r#"{pool="t\"a",dev="b\\"}"#);
+        assert_eq!(each.get(0).0, r#"{pool="t\"a",dev="a"} "#);
+        assert_eq!(each.get(1).0, r#"{pool="t\"a",dev="b\\"} "#);
+        let all: Vec<_> = each.each().map(|labels| labels.0).collect();
+        assert_eq!(all[3], r#"{dev="x"} "#);
+        assert_eq!(all.len(), each.len());
+    }
+
+    #[test]
+    fn values_that_may_repeat_are_told() {
+        let mut sets = LabelSets::default();
+        let check = &mut DistinctCheck::default();
+        assert!(!sets.push_each(&[], "dev", ["x", "y", "x"].into_iter(), check));
+        assert!(sets.push_each(&[], "dev", ["x", "y"].into_iter(), check));
     }
 
     fn pool(name: &str, paths: &[&str]) -> PoolMetrics {
@@ -700,19 +870,20 @@ mod tests {
 
     #[test]
     fn distinct_pools_and_paths_pass() {
-        check_unique(&[pool("a", &["x", "x#2"]), pool("b", &["x", "y"])]);
+        let out = render(&[pool("a", &["x", "x#2"]), pool("b", &["x", "y"])]);
+        assert!(out.contains("zpool_dev_state{pool=\"b\",dev=\"y\"} 10\n"));
     }
 
     #[test]
     #[should_panic(expected = "same labels")]
     fn a_repeated_pool_fails_a_debug_build() {
-        check_unique(&[pool("a", &[]), pool("a", &[])]);
+        let _ = render(&[pool("a", &[]), pool("a", &[])]);
     }
 
     #[test]
     #[should_panic(expected = "same labels")]
     fn a_repeated_path_fails_a_debug_build() {
-        check_unique(&[pool("a", &["x"]), pool("b", &["x", "y", "x"])]);
+        let _ = render(&[pool("a", &["x"]), pool("b", &["x", "y", "x"])]);
     }
 
     #[test]

@@ -95,6 +95,38 @@ pub fn contains_any3(bytes: &[u8], a: u8, b: u8, c: u8) -> bool {
     .is_some()
 }
 
+/// Calls `each(word, real)` with every eight bytes of `bytes` as a
+/// little-endian word, in order; a last part shorter than eight is padded
+/// with zero bytes. `real` has all bits set in the bytes of `word` that come
+/// from `bytes`, none in the padding.
+pub fn for_each_word(bytes: &[u8], mut each: impl FnMut(u64, u64)) {
+    let mut chunks = bytes.chunks_exact(8);
+    for chunk in &mut chunks {
+        each(word(chunk), u64::MAX);
+    }
+    let rest = chunks.remainder();
+    if rest.is_empty() {
+        return;
+    }
+    // The padding's bits: 8 to 56 of them.
+    let padding = 8 * (8 - rest.len());
+    let last = match bytes.len().checked_sub(8) {
+        // The last eight bytes, shifted to drop the ones already read.
+        Some(start) => word(&bytes[start..]) >> padding,
+        None => rest.iter().rev().fold(0, |w, &b| w << 8 | u64::from(b)),
+    };
+    each(last, u64::MAX >> padding);
+}
+
+/// A word with the high bit set in every byte of `word` below `below` (at
+/// most `0x80`) or equal to `equal`, exact at the lowest such byte; bytes
+/// above that may be flagged too (a borrow carries upwards), bytes below it
+/// never are. Non-zero exactly when there is such a byte.
+pub fn flag_below_or_equal(word: u64, below: u8, equal: u8) -> u64 {
+    let low = word.wrapping_sub(splat(below)) & !word;
+    (low & HIGHS) | zero_bytes(word ^ splat(equal))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -133,6 +165,23 @@ mod tests {
             assert_eq!(
                 contains_any3(bytes, b'\\', b'"', b'\n'),
                 bytes.iter().any(|b| matches!(b, b'\\' | b'"' | b'\n'))
+            );
+            let mut words = Vec::new();
+            let mut reals = Vec::new();
+            let mut below_or_equal = 0;
+            for_each_word(bytes, |w, real| {
+                words.extend(w.to_le_bytes());
+                reals.extend(real.to_le_bytes());
+                below_or_equal |= flag_below_or_equal(w, b'!', b'a') & real;
+            });
+            assert_eq!(words.len(), bytes.len().div_ceil(8) * 8);
+            assert_eq!(&words[..bytes.len()], bytes);
+            assert!(words[bytes.len()..].iter().all(|&b| b == 0));
+            assert!(reals[..bytes.len()].iter().all(|&b| b == 0xff));
+            assert!(reals[bytes.len()..].iter().all(|&b| b == 0));
+            assert_eq!(
+                below_or_equal != 0,
+                bytes.iter().any(|&b| b < b'!' || b == b'a')
             );
         }
     }

@@ -53,10 +53,16 @@ pub fn surely_distinct<'a>(strings: impl ExactSizeIterator<Item = &'a str>) -> b
 
 /// [`surely_distinct`] that keeps its table from one call to the next (one
 /// allocation for many small lists, such as the device paths of each pool).
+///
+/// Also usable one hash at a time ([`DistinctCheck::start`],
+/// [`DistinctCheck::insert`]), for a caller that already reads each string
+/// word by word and computes its [`WordHash`] on the way.
 #[derive(Debug, Default)]
 pub struct DistinctCheck {
     /// Open addressing: 0 marks an empty slot; hashes are forced non-zero.
     slots: Vec<u64>,
+    /// Hashes inserted since [`DistinctCheck::start`].
+    filled: usize,
 }
 
 impl DistinctCheck {
@@ -66,53 +72,81 @@ impl DistinctCheck {
         if count < 2 {
             return true;
         }
+        self.start(count);
+        strings
+            .map(|string| hash(string.as_bytes()))
+            .all(|hash| self.insert(hash))
+    }
+
+    /// Empties the table, with room for the hashes of `count` strings.
+    pub fn start(&mut self, count: usize) {
         let size = (count * 2).next_power_of_two();
-        let mask = size - 1;
         self.slots.clear();
         self.slots.resize(size, 0);
-        for string in strings {
-            let hash = hash(string.as_bytes()) | 1;
-            // The low bits pick the slot: a truncating cast is what is wanted.
-            #[allow(clippy::cast_possible_truncation)]
-            let mut slot = (hash >> 7) as usize & mask;
-            loop {
-                match self.slots[slot] {
-                    0 => {
-                        self.slots[slot] = hash;
-                        break;
-                    }
-                    seen if seen == hash => return false,
-                    _ => slot = (slot + 1) & mask,
+        self.filled = 0;
+    }
+
+    /// Adds the [`WordHash`] of one string: `false` when one inserted since
+    /// [`DistinctCheck::start`] was equal (the strings may be equal), or when
+    /// the table is half full, more strings than `start` made room for
+    /// (then nothing is sure).
+    pub fn insert(&mut self, hash: u64) -> bool {
+        // At most half full: probing always ends at an empty slot.
+        if self.filled * 2 >= self.slots.len() {
+            return false;
+        }
+        self.filled += 1;
+        let hash = hash | 1;
+        let mask = self.slots.len() - 1;
+        // The low bits pick the slot: a truncating cast is what is wanted.
+        #[allow(clippy::cast_possible_truncation)]
+        let mut slot = (hash >> 7) as usize & mask;
+        loop {
+            match self.slots[slot] {
+                0 => {
+                    self.slots[slot] = hash;
+                    return true;
                 }
+                seen if seen == hash => return false,
+                _ => slot = (slot + 1) & mask,
             }
         }
-        true
     }
 }
 
-/// A fast 64-bit hash of `bytes`, eight at a time (not for adversaries:
-/// a collision only costs an exact check).
-fn hash(bytes: &[u8]) -> u64 {
+/// A fast 64-bit hash of a string, fed eight bytes at a time as
+/// little-endian words, the last one padded with zero bytes (not for
+/// adversaries: a collision only costs an exact check).
+#[derive(Debug, Clone, Copy)]
+pub struct WordHash(u64);
+
+impl WordHash {
     const K: u64 = 0x9e37_79b9_7f4a_7c15;
-    let mix = |h: u64, word: [u8; 8]| {
-        (h ^ u64::from_le_bytes(word))
-            .wrapping_mul(K)
-            .rotate_left(29)
-    };
-    let mut chunks = bytes.chunks_exact(8);
-    let mut h = bytes.len() as u64;
-    for chunk in &mut chunks {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(chunk);
-        h = mix(h, word);
+
+    /// The hash of a string of `len` bytes, before any word of it.
+    #[must_use]
+    pub fn new(len: usize) -> Self {
+        Self(len as u64)
     }
-    let rest = chunks.remainder();
-    if !rest.is_empty() {
-        let mut word = [0u8; 8];
-        word[..rest.len()].copy_from_slice(rest);
-        h = mix(h, word);
+
+    /// Mixes in the next word.
+    #[must_use]
+    pub fn mix(self, word: u64) -> Self {
+        Self((self.0 ^ word).wrapping_mul(Self::K).rotate_left(29))
     }
-    (h ^ (h >> 31)).wrapping_mul(K)
+
+    /// The hash, after every word.
+    #[must_use]
+    pub fn finish(self) -> u64 {
+        (self.0 ^ (self.0 >> 31)).wrapping_mul(Self::K)
+    }
+}
+
+/// The [`WordHash`] of `bytes`.
+fn hash(bytes: &[u8]) -> u64 {
+    let mut h = WordHash::new(bytes.len());
+    crate::swar::for_each_word(bytes, |word, _| h = h.mix(word));
+    h.finish()
 }
 
 #[cfg(test)]
@@ -166,5 +200,19 @@ mod tests {
         assert!(!check.surely_distinct(["a", "b", "a"].into_iter()));
         assert!(check.surely_distinct(["a", "b"].into_iter()));
         assert!(check.surely_distinct(many.iter().map(String::as_str)));
+    }
+
+    #[test]
+    fn one_hash_at_a_time_agrees_and_never_overfills() {
+        let mut check = DistinctCheck::default();
+        check.start(3);
+        assert!(check.insert(hash(b"a")));
+        assert!(check.insert(hash(b"b")));
+        assert!(!check.insert(hash(b"a")));
+        check.start(2);
+        assert!(check.insert(hash(b"a")));
+        assert!(check.insert(hash(b"b")));
+        // More strings than room was made for: not sure any more.
+        assert!(!check.insert(hash(b"c")));
     }
 }
