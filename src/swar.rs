@@ -6,11 +6,13 @@
 
 /// `0x01` in every byte.
 const ONES: u64 = 0x0101_0101_0101_0101;
+/// `b' '` in every byte.
+pub const SPACES: u64 = splat(b' ');
 /// `0x80` in every byte.
 const HIGHS: u64 = 0x8080_8080_8080_8080;
 
 /// The eight bytes of `chunk` (exactly eight long) as a little-endian word.
-fn word(chunk: &[u8]) -> u64 {
+pub fn word(chunk: &[u8]) -> u64 {
     let mut bytes = [0u8; 8];
     bytes.copy_from_slice(chunk);
     u64::from_le_bytes(bytes)
@@ -28,7 +30,7 @@ fn zero_bytes(x: u64) -> u64 {
 }
 
 /// The index of the byte that the lowest set bit of `mask` lies in.
-fn first_flagged(mask: u64) -> usize {
+pub fn first_flagged(mask: u64) -> usize {
     // At most 63 / 8 = 7: the cast cannot truncate.
     #[allow(clippy::cast_possible_truncation)]
     let index = (mask.trailing_zeros() / 8) as usize;

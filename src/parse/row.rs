@@ -4,7 +4,7 @@
 use super::table::Columns;
 use super::text::{is_blank, next_word, trim_end};
 use crate::model::{DevErrors, DevState};
-use crate::swar::{find_not_space, find_space_or_non_ascii, trailing_spaces};
+use crate::swar::{SPACES, find_space_or_non_ascii, first_flagged, trailing_spaces, word};
 
 /// The error counters of a row.
 #[derive(Debug, PartialEq, Eq)]
@@ -103,16 +103,16 @@ fn state_word_len(bytes: &[u8]) -> Option<usize> {
 /// end (the rest of the row is ignored). `None` for anything else:
 /// non-ASCII bytes, `2.72K`, fewer than three counters.
 fn plain_counters(tail: &[u8]) -> Option<Counters> {
-    let rest = skip_ascii_space(tail)?;
-    match rest.first() {
+    let at = skip_ascii_space(tail, 0)?;
+    match tail.get(at) {
         None => return Some(Counters::Absent),
         // A word that does not start with a digit: a note.
         Some(byte) if !byte.is_ascii_digit() => return Some(Counters::Absent),
         Some(_) => {}
     }
-    let (read, rest) = plain_count(rest)?;
-    let (write, rest) = plain_count(skip_ascii_space(rest)?)?;
-    let (checksum, _) = plain_count(skip_ascii_space(rest)?)?;
+    let (read, at) = plain_count(tail, at)?;
+    let (write, at) = plain_count(tail, skip_ascii_space(tail, at)?)?;
+    let (checksum, _) = plain_count(tail, skip_ascii_space(tail, at)?)?;
     Some(Counters::Read(DevErrors {
         read,
         write,
@@ -120,32 +120,49 @@ fn plain_counters(tail: &[u8]) -> Option<Counters> {
     }))
 }
 
-/// `bytes` after their leading ASCII white space (runs of spaces eight
-/// bytes at a time); `None` when a byte that is not ASCII comes first.
-fn skip_ascii_space(mut bytes: &[u8]) -> Option<&[u8]> {
+/// Where the ASCII white space from `at` on ends in `bytes` (runs of
+/// spaces eight bytes at a time); `None` when a byte that is not ASCII
+/// follows it.
+fn skip_ascii_space(bytes: &[u8], mut at: usize) -> Option<usize> {
     loop {
-        bytes = &bytes[find_not_space(bytes).unwrap_or(bytes.len())..];
-        match bytes.split_first() {
-            Some((&byte, rest)) if is_space(byte) => bytes = rest,
-            Some((byte, _)) if !byte.is_ascii() => return None,
-            _ => return Some(bytes),
+        while let Some(chunk) = bytes.get(at..at + 8) {
+            let not_spaces = word(chunk) ^ SPACES;
+            if not_spaces != 0 {
+                at += first_flagged(not_spaces);
+                break;
+            }
+            at += 8;
+        }
+        while bytes.get(at) == Some(&b' ') {
+            at += 1;
+        }
+        match bytes.get(at) {
+            Some(&byte) if is_space(byte) => at += 1,
+            Some(byte) if !byte.is_ascii() => return None,
+            _ => return Some(at),
         }
     }
 }
 
-/// The counter of 1 to 19 digits `bytes` start with, which must end at
-/// white space or the end, and the bytes after it.
-fn plain_count(bytes: &[u8]) -> Option<(u64, &[u8])> {
-    let digits = bytes.iter().take_while(|b| b.is_ascii_digit()).count();
-    let (number, rest) = bytes.split_at(digits);
-    let ends_well = rest.first().is_none_or(|&byte| is_space(byte));
-    if number.is_empty() || number.len() > 19 || !ends_well {
-        return None;
+/// The counter of 1 to 19 digits at `at` in `bytes`, which must end at
+/// white space or the end, and where it ends.
+fn plain_count(bytes: &[u8], at: usize) -> Option<(u64, usize)> {
+    let mut end = at;
+    let mut value: u64 = 0;
+    while let Some(&byte) = bytes.get(end) {
+        if !byte.is_ascii_digit() {
+            if !is_space(byte) {
+                return None;
+            }
+            break;
+        }
+        if end - at == 19 {
+            return None;
+        }
+        value = value * 10 + u64::from(byte - b'0');
+        end += 1;
     }
-    let value = number
-        .iter()
-        .fold(0, |value, &digit| value * 10 + u64::from(digit - b'0'));
-    Some((value, rest))
+    (end > at).then_some((value, end))
 }
 
 /// [`split_row`] for any row: Unicode white space, names wider than the
