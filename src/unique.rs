@@ -78,6 +78,16 @@ impl DistinctCheck {
             .all(|hash| self.insert(hash))
     }
 
+    /// [`DistinctCheck::surely_distinct`] for strings given by their [`hash`]es.
+    pub fn surely_distinct_hashes(&mut self, hashes: impl ExactSizeIterator<Item = u64>) -> bool {
+        let count = hashes.len();
+        if count < 2 {
+            return true;
+        }
+        self.start(count);
+        hashes.into_iter().all(|hash| self.insert(hash))
+    }
+
     /// Empties the table, with room for the hashes of `count` strings.
     pub fn start(&mut self, count: usize) {
         let size = (count * 2).next_power_of_two();
@@ -142,8 +152,9 @@ impl WordHash {
     }
 }
 
-/// The [`WordHash`] of `bytes`.
-fn hash(bytes: &[u8]) -> u64 {
+/// The [`WordHash`] of `bytes`, the hash [`DistinctCheck::insert`] takes.
+#[must_use]
+pub fn hash(bytes: &[u8]) -> u64 {
     let mut h = WordHash::new(bytes.len());
     crate::swar::for_each_word(bytes, |word, _| h = h.mix(word));
     h.finish()

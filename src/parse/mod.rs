@@ -310,7 +310,7 @@ impl<'input> Parser<'_, 'input> {
     /// to `PATH#2`, `PATH#3`, ... in table order, with a diagnostic each.
     fn unique_device_paths(&mut self, pool: &mut PoolBuilder<'_>) {
         let table = &mut pool.table;
-        if self.distinct.surely_distinct(table.paths()) {
+        if self.distinct.surely_distinct_hashes(table.path_hashes()) {
             return;
         }
         let mut paths = UniqueNames::default();

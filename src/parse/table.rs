@@ -53,6 +53,8 @@ pub struct DevRow {
     pub state: DevState,
     /// The counters, when the row has them.
     pub errors: Option<DevErrors>,
+    /// The hash of the path ([`crate::unique::hash`]), taken as it is written.
+    pub path_hash: u64,
 }
 
 /// A device table being read, row by row.
@@ -155,10 +157,12 @@ impl<'a> Table<'a> {
             }
         };
         let path = self.push_path();
+        let path_hash = crate::unique::hash(&self.paths.as_bytes()[path.clone()]);
         self.devices.push(DevRow {
             path,
             state,
             errors,
+            path_hash,
         });
     }
 
@@ -186,7 +190,13 @@ impl<'a> Table<'a> {
             .unwrap_or("")
     }
 
+    /// The hashes of the `dev` paths of all rows as first written, in table order.
+    pub fn path_hashes(&self) -> impl ExactSizeIterator<Item = u64> {
+        self.devices.iter().map(|row| row.path_hash)
+    }
+
     /// The `dev` paths of all rows, in table order.
+    #[cfg(test)]
     pub fn paths(&self) -> impl ExactSizeIterator<Item = &str> {
         self.devices
             .iter()
