@@ -45,7 +45,7 @@ pub fn parse_scan_line(text: &str, now: &Zoned) -> Scan {
 /// its `scrub started on DATE` also becomes the scan's `time`.
 pub fn read_scan_continuation(line: &str, now: &Zoned, scan: &mut Scan) {
     let text = line.trim();
-    let words: Vec<&str> = text.split_whitespace().collect();
+    let words = words_of(text);
     if let Some(on) = words.iter().position(|w| *w == "on")
         && on > 0
         && words[on - 1] == "started"
@@ -69,7 +69,7 @@ pub fn read_scan_continuation(line: &str, now: &Zoned, scan: &mut Scan) {
 /// `scrubbed N error blocks in DURATION on DATE`. `date` is the line's
 /// trailing date, if it parsed.
 fn read_first_line(text: &str, date: Option<Timestamp>, figures: &mut ScanFigures) {
-    let words: Vec<&str> = text.split_whitespace().collect();
+    let words = words_of(text);
     let has = |phrase: &[&str]| words.windows(phrase.len()).position(|w| w == phrase);
     if has(&["in", "progress", "since"]).is_some() {
         figures.start = date;
@@ -109,7 +109,7 @@ fn read_first_line(text: &str, date: Option<Timestamp>, figures: &mut ScanFigure
 /// The progress figures of one line, clause by clause (clauses are
 /// separated by `, `). Clauses it does not know are skipped.
 fn read_progress(text: &str, figures: &mut ScanFigures) {
-    let mut words: Vec<&str> = Vec::new();
+    let mut words: Vec<&str> = Vec::with_capacity(WORDS);
     for clause in clauses(text) {
         words.clear();
         words.extend(clause.split_whitespace());
@@ -143,6 +143,17 @@ fn read_progress(text: &str, figures: &mut ScanFigures) {
             _ => {}
         }
     }
+}
+
+/// Room for the words of a typical scan line (a finished scrub's has 14):
+/// no regrowth while collecting them.
+const WORDS: usize = 24;
+
+/// The words of `text`, in a vector sized for a scan line.
+fn words_of(text: &str) -> Vec<&str> {
+    let mut words = Vec::with_capacity(WORDS);
+    words.extend(text.split_whitespace());
+    words
 }
 
 /// The clauses of `text`, as `text.split(", ")` yields them, found with a
@@ -200,8 +211,9 @@ fn trailing_ctime(text: &str, now: &Zoned) -> Option<Timestamp> {
     let day = words.next()?;
     let month = words.next()?;
     let civil = parse_civil(month, day, time, year)?;
-    let zoned = civil.to_zoned(now.time_zone().clone()).ok()?;
-    Some(zoned.timestamp())
+    // As `civil.to_zoned(tz)` reads it (the "compatible" choice in a gap or
+    // fold), without cloning the time zone for a `Zoned`.
+    now.time_zone().to_timestamp(civil).ok()
 }
 
 /// A civil date-time from ctime's month name, day, `HH:MM:SS` and year.
