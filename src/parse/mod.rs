@@ -451,6 +451,10 @@ fn error_count(content: &str) -> Option<u64> {
 /// six characters), never a tab; the label is lowercase ASCII letters and is
 /// followed by `:` and then a space, a tab or the end of the line.
 fn split_label(line: &str) -> Option<(&str, &str)> {
+    if line.starts_with('\t') {
+        // Device rows and other continuation lines: the common case, at once.
+        return None;
+    }
     let label_start = line.len() - line.trim_start_matches(' ').len();
     if label_start > 6 {
         return None;
