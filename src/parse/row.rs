@@ -46,7 +46,7 @@ fn is_space(byte: u8) -> bool {
 
 /// The row as [`split_any_row`] reads it, when it is plain: the indent all
 /// ASCII white space, the name cut at the STATE column and ending in a
-/// printable ASCII byte, a state word of printable ASCII, and after it
+/// printable ASCII byte, a state word of printable ASCII (or DEL), and after it
 /// nothing, a note, or counters of 1 to 19 digits. `None` for any other
 /// row, and for a row whose counters are not plain digits.
 fn split_plain_row(line: &str, columns: Columns) -> Option<Row<'_>> {

@@ -53,7 +53,8 @@ pub struct DevRow {
     pub state: DevState,
     /// The counters, when the row has them.
     pub errors: Option<DevErrors>,
-    /// The hash of the path ([`crate::unique::hash`]), taken as it is written.
+    /// The hash of the path as first written ([`crate::unique::hash`]), for
+    /// the rename check; a rename does not change it.
     pub path_hash: u64,
 }
 
