@@ -68,14 +68,7 @@ pub struct DistinctCheck {
 impl DistinctCheck {
     /// Whether the strings are surely pairwise distinct; see [`surely_distinct`].
     pub fn surely_distinct<'a>(&mut self, strings: impl ExactSizeIterator<Item = &'a str>) -> bool {
-        let count = strings.len();
-        if count < 2 {
-            return true;
-        }
-        self.start(count);
-        strings
-            .map(|string| hash(string.as_bytes()))
-            .all(|hash| self.insert(hash))
+        self.surely_distinct_hashes(strings.map(|string| hash(string.as_bytes())))
     }
 
     /// [`DistinctCheck::surely_distinct`] for strings given by their [`hash`]es.
